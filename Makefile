@@ -1,0 +1,67 @@
+# Briefings from Markdown. `make pdf` builds the flagship; CONTENT and OUT pick another report:
+#   make pdf CONTENT=reports/budget OUT=output/budget
+SHELL := /bin/bash
+PYTHON ?= python3
+CONTENT ?= content
+OUT ?= output
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ID := $(shell sed -n 's/^id:[[:space:]]*["'\'']\{0,1\}\([A-Za-z0-9._-]*\).*/\1/p' $(CONTENT)/report.yaml 2>/dev/null)
+SOURCES := $(shell find $(CONTENT) templates pipeline -type f ! -name '*.pyc' 2>/dev/null)
+# Packages the build needs: the Japanese fonts, and HarfBuzz's subsetter, with
+# which WeasyPrint embeds the large CJK fonts in a fraction of the time.
+BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuzz-subset0 fontconfig
+TEST_DEBS := poppler-utils
+
+.PHONY: pdf all check test clean build-deps test-deps
+
+pdf: $(OUT)/$(ID).pdf
+
+all: pdf
+
+$(OUT)/$(ID).pdf: $(SOURCES) $(STAMP) | build-deps
+	$(PY) -m pipeline pdf --content $(CONTENT) --out $(OUT)
+
+check: $(STAMP)
+	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT)
+
+test: $(STAMP) build-deps test-deps
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(OUT)
+
+$(STAMP): pyproject.toml | venv-deps
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+build-deps:
+	@$(call debian_deps,$(BUILD_DEBS))
+
+test-deps:
+	@$(call debian_deps,$(TEST_DEBS))
+
+.PHONY: venv-deps
+venv-deps:
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(call debian_deps,python3-venv); }
+
+# Installs the missing Debian packages among $(1). As root it runs apt-get;
+# otherwise it prints the exact command and fails, so nothing half-works.
+define debian_deps
+missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+  | grep -q 'install ok installed' || echo $$p; done | xargs); \
+if [ -n "$$missing" ]; then \
+  if ! command -v apt-get >/dev/null; then \
+    echo "error: missing packages: $$missing (not a Debian system: install them by hand)" >&2; exit 1; \
+  elif [ "$$(id -u)" -ne 0 ]; then \
+    echo "error: missing Debian packages: $$missing" >&2; \
+    echo "run: sudo apt-get update && sudo apt-get install -y $$missing" >&2; exit 1; \
+  fi; \
+  echo "installing Debian packages: $$missing" >&2; \
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+fi
+endef

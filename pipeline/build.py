@@ -1,0 +1,82 @@
+"""The recipe: load the report, expand and parse its sections, then write the products."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, PipelineError, error, raise_if_errors
+from .expand import expand_section, make_environment
+from .html import HtmlOptions, render_html
+from .output import write_atomic
+from .parse import parse_sections
+from .pdf import render_pdf
+from .references import load_references, number_references
+from .report import Report, load_report
+from .tree import Document, Metadata
+from .yamlfile import load_yaml
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Product:
+    """A written file, for the one-line summary the CLI prints."""
+
+    path: Path
+    pages: int
+    size: int
+    seconds: float
+
+
+def load_document(content_dir: Path) -> tuple[Document, list[Diagnostic]]:
+    """Returns the document tree of the report in content_dir, and its warnings.
+
+    Raises PipelineError with every error found, after reading everything.
+    """
+    report, found = load_report(content_dir)
+    references, ref_warnings = load_references(report.references)
+    found += ref_warnings
+    variables = {"report": _metadata(report), **load_data(content_dir / "data")}
+    env = make_environment()
+    expanded = []
+    for source in report.sections:
+        try:
+            expanded.append(expand_section(source.path, variables, env))
+        except PipelineError as exc:
+            found += exc.diagnostics
+    sections, cited, parse_found = parse_sections(expanded, {r.key for r in references})
+    found += parse_found
+    entries, uncited = number_references(references, cited)
+    found += uncited
+    raise_if_errors(found)
+    return Document(_metadata(report), sections, entries), found
+
+
+def load_data(data_dir: Path) -> dict:
+    """Returns {stem: content} for every data/*.yaml, for the sections' Jinja."""
+    data = {}
+    for path in sorted(data_dir.glob("*.yaml")) if data_dir.is_dir() else ():
+        if path.stem == "report" or not path.stem.isidentifier():
+            raise PipelineError([error(path, None, f"data file name '{path.stem}' cannot be a "
+                                       "template variable: use letters, digits and '_'")])
+        data[path.stem] = load_yaml(path)
+    return data
+
+
+def _metadata(report: Report) -> Metadata:
+    return Metadata(id=report.id, title=report.title, subtitle=report.subtitle,
+                    organisation=report.organisation, author=report.author, date=report.date,
+                    version=report.version, marking=report.marking, summary=report.summary,
+                    keywords=report.keywords)
+
+
+def build_pdf(doc: Document, out_dir: Path, content_dir: Path) -> Product:
+    """Writes out_dir/<id>.pdf and returns what was written."""
+    started = time.perf_counter()
+    html = render_html(doc, HtmlOptions(TEMPLATES))
+    data, pages = render_pdf(html, content_dir)
+    path = out_dir / f"{doc.meta.id}.pdf"
+    write_atomic(path, data)
+    return Product(path, pages, len(data), time.perf_counter() - started)

@@ -1,0 +1,80 @@
+"""Diagnostics are data: checks return them, only the CLI prints them."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding, printed GCC style: `path:line:col: severity: message`."""
+
+    path: str
+    line: int | None
+    severity: str
+    message: str
+    column: int | None = None
+    code: str = ""
+
+    def __str__(self) -> str:
+        place = self.path
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return f"{place}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+class PipelineError(Exception):
+    """The root of the pipeline's exceptions: a build stopped on these diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]):
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def error(path: Path | str, line: int | None, message: str, column: int | None = None,
+          code: str = "") -> Diagnostic:
+    """Returns an error diagnostic with a display path."""
+    return Diagnostic(display_path(path), line, ERROR, message, column, code)
+
+
+def warning(path: Path | str, line: int | None, message: str, column: int | None = None,
+            code: str = "") -> Diagnostic:
+    """Returns a warning diagnostic with a display path."""
+    return Diagnostic(display_path(path), line, WARNING, message, column, code)
+
+
+def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
+    """Raises PipelineError carrying all diagnostics when any of them is an error."""
+    if any(d.is_error for d in diagnostics):
+        raise PipelineError(diagnostics)
+
+
+def display_path(path: Path | str) -> str:
+    """Returns the path relative to the working directory when it lies below it."""
+    path = Path(path)
+    try:
+        return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _below_cwd(path: Path) -> bool:
+    return Path.cwd() in path.parents
+
+
+def did_you_mean(word: str, candidates) -> str:
+    """Returns ` (did you mean 'x'?)` for the nearest candidate, or an empty string."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,328 @@
+"""Expanded sections → the document tree, numbered across the whole report.
+
+Headings (1, 1.1, 1.1.1), figures (図), captioned tables (表) and citations
+(by first appearance) are numbered here, once, so both writers print the
+same numbers. Python-Markdown does not track source lines, so each block is
+placed by finding its first words in the text it was parsed from, moving
+forward only; citations keep their exact line and column.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, did_you_mean, error, warning
+from .expand import ExpandedSection
+from .markdown_tree import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
+from .tree import (Block, BulletList, Citation, Code, CodeBlock, Emphasis, Figure, Heading,
+                   Inline, Inlines, LineBreak, Link, ListItem, OrderedList, Paragraph, Pos,
+                   Quote, Section, Strong, Table, Text, ThematicBreak)
+
+NUMBERED_LEVELS = 3
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif"}
+_CAPTION = re.compile(r"^(?:Table|table|表)?\s*[:：]\s*")
+_BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "pre", "table", "hr"}
+_STASH = re.compile(r"^\x02wzxhzdk:(\d+)\x03$")
+_CODE_HTML = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*)</code></pre>\s*$', re.S)
+
+
+@dataclass
+class Numbering:
+    """Counters shared by all sections of one report while it is parsed."""
+
+    known_keys: frozenset[str]
+    headings: list[int] = field(default_factory=lambda: [0] * 6)
+    unnumbered: int = 0
+    figures: int = 0
+    tables: int = 0
+    citations: dict[str, int] = field(default_factory=dict)
+    anchors: dict[str, Pos] = field(default_factory=dict)
+
+
+def parse_sections(sections: list[ExpandedSection], known_keys) -> tuple[
+        tuple[Section, ...], dict[str, int], list[Diagnostic]]:
+    """Returns the parsed sections, the citation numbers by key, and the diagnostics."""
+    numbering = Numbering(frozenset(known_keys))
+    md = make_markdown()
+    diagnostics: list[Diagnostic] = []
+    parsed = []
+    for section in sections:
+        tree = build_markdown_tree(section.text, md)
+        converter = _Converter(section, tree, numbering, diagnostics)
+        parsed.append(Section(section.path, converter.blocks(list(tree.root))))
+        converter.report_stray_citations()
+    return tuple(parsed), numbering.citations, diagnostics
+
+
+class _Converter:
+    """Turns one section's element tree into blocks; holds where it has read up to."""
+
+    def __init__(self, section: ExpandedSection, tree: MarkdownTree, numbering: Numbering,
+                 diagnostics: list[Diagnostic]):
+        self.section, self.tree, self.numbering = section, tree, numbering
+        self.diagnostics = diagnostics
+        text = tree.marked_text
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self.cursor = 0
+
+    # ---- positions -------------------------------------------------------
+
+    def pos_at(self, offset: int, column: int = 1) -> Pos:
+        text_line = bisect.bisect_right(self.line_starts, offset)
+        return Pos(self.section.path, self.section.source_line(text_line), column)
+
+    def locate(self, elem: etree.Element) -> Pos:
+        """Returns where elem starts, found by its first words after the cursor."""
+        snippet = _first_words(elem)
+        if snippet:
+            found = self.tree.marked_text.find(snippet, self.cursor)
+            if found >= 0:
+                self.cursor = found
+        return self.pos_at(self.cursor)
+
+    def fail(self, pos: Pos, message: str) -> None:
+        self.diagnostics.append(error(pos.path, pos.line, message))
+
+    # ---- blocks ----------------------------------------------------------
+
+    def blocks(self, elems: list[etree.Element]) -> tuple[Block, ...]:
+        out: list[Block] = []
+        pending_caption: Inlines = ()
+        for index, elem in enumerate(elems):
+            caption = self.caption_of(elem)
+            if caption is not None and self.is_table(elems, index + 1):
+                pending_caption = caption  # a caption paragraph before its table
+                continue
+            if caption is not None and out and isinstance(out[-1], Table) and not out[-1].caption:
+                out[-1] = self.number_table(out[-1], caption)  # ... or after it
+                continue
+            block = self.block(elem)
+            if isinstance(block, Table) and pending_caption:
+                block = self.number_table(block, pending_caption)
+            pending_caption = ()
+            if block is not None:
+                out.append(block)
+        return tuple(out)
+
+    def block(self, elem: etree.Element) -> Block | None:
+        tag = elem.tag
+        if re.fullmatch(r"h[1-6]", tag):
+            return self.heading(elem, int(tag[1]))
+        handler = {"p": self.paragraph, "ul": self.bullet_list, "ol": self.ordered_list,
+                   "blockquote": self.quote, "pre": self.code_block, "hr": self.rule,
+                   "table": self.table}.get(tag)
+        if handler is None:
+            self.fail(self.locate(elem), f"this Markdown produces <{tag}>, which the writers "
+                      "do not support")
+            return None
+        return handler(elem)
+
+    def heading(self, elem: etree.Element, level: int) -> Heading:
+        pos = self.locate(elem)
+        counters = self.numbering.headings
+        counters[level - 1] += 1
+        counters[level:] = [0] * (6 - level)
+        number = tuple(counters[:level]) if level <= NUMBERED_LEVELS else ()
+        if number:
+            anchor = "sec-" + "-".join(str(n) for n in number)
+        else:
+            self.numbering.unnumbered += 1
+            anchor = f"h-{self.numbering.unnumbered}"
+        anchor = elem.get("id") or anchor
+        self.claim_anchor(anchor, pos)
+        return Heading(level, number, anchor, self.inlines(elem), pos)
+
+    def claim_anchor(self, anchor: str, pos: Pos) -> None:
+        first = self.numbering.anchors.setdefault(anchor, pos)
+        if first is not pos:
+            self.fail(pos, f"duplicate anchor '{anchor}' (first at {first.path.name}:{first.line})")
+
+    def paragraph(self, elem: etree.Element) -> Block | None:
+        stashed = _STASH.match((elem.text or "").strip())
+        if stashed and len(elem) == 0:
+            return self.stashed_code(elem, int(stashed.group(1)))
+        images = elem.findall("img")
+        if len(elem) == 1 and images and not (elem.text or "").strip() \
+                and not (images[0].tail or "").strip():
+            return self.figure(images[0])
+        return Paragraph(self.inlines(elem), self.locate(elem))
+
+    def figure(self, img: etree.Element) -> Figure | None:
+        pos = self.locate(img)
+        src, caption = img.get("src", ""), img.get("alt", "").strip()
+        path = (self.section.path.parent / src).resolve()
+        if not caption:
+            self.fail(pos, f"figure '{src}' has no caption: write ![caption]({src})")
+        elif not path.is_file():
+            self.fail(pos, f"image file not found: {src}")
+        elif path.suffix.lower() not in IMAGE_SUFFIXES:
+            self.fail(pos, f"unsupported image format '{path.suffix}' for {src} "
+                      "(use PNG, JPEG or GIF)")
+        else:
+            self.numbering.figures += 1
+            number = self.numbering.figures
+            return Figure(path, self.text_inlines(caption), number, f"fig-{number}", pos)
+        return None
+
+    def bullet_list(self, elem: etree.Element) -> BulletList:
+        items = tuple(self.list_item(li) for li in elem.findall("li"))
+        return BulletList(items, items[0].pos if items else self.locate(elem))
+
+    def ordered_list(self, elem: etree.Element) -> OrderedList:
+        items = tuple(self.list_item(li) for li in elem.findall("li"))
+        start = int(elem.get("start", "1"))
+        return OrderedList(items, start, items[0].pos if items else self.locate(elem))
+
+    def list_item(self, li: etree.Element) -> ListItem:
+        pos = self.locate(li)
+        if not (li.text or "").strip() and len(li) and li[0].tag in _BLOCK_TAGS:
+            return ListItem(self.blocks(list(li)), pos)  # a loose item: blocks inside
+        # A tight item: inline text, maybe followed by a nested list.
+        nested = [child for child in li if child.tag in {"ul", "ol"}]
+        inline = _without(li, nested)
+        blocks: list[Block] = [Paragraph(self.inlines(inline), pos)]
+        blocks += [b for b in (self.block(n) for n in nested) if b is not None]
+        return ListItem(tuple(blocks), pos)
+
+    def quote(self, elem: etree.Element) -> Quote:
+        pos = self.locate(elem)
+        return Quote(self.blocks(list(elem)), pos)
+
+    def code_block(self, elem: etree.Element) -> CodeBlock:
+        code = elem.find("code")
+        text = (code.text if code is not None else elem.text) or ""
+        return CodeBlock(self.restore_citations(text).rstrip("\n"), "", self.locate(elem))
+
+    def stashed_code(self, elem: etree.Element, index: int) -> CodeBlock | None:
+        match = _CODE_HTML.match(self.tree.stash[index]) if index < len(self.tree.stash) else None
+        if not match:
+            self.fail(self.locate(elem), "raw HTML is not supported in sections")
+            return None
+        text = html.unescape(match.group(2)).rstrip("\n")
+        self.cursor = self.tree.marked_text.find("\n", self.cursor) + 1 or self.cursor
+        return CodeBlock(self.restore_citations(text), match.group(1) or "", self.pos_at(self.cursor))
+
+    def rule(self, elem: etree.Element) -> ThematicBreak:
+        return ThematicBreak(self.locate(elem))
+
+    def table(self, elem: etree.Element) -> Table:
+        pos = self.locate(elem)
+        header = tuple(self.row(tr) for tr in elem.findall("thead/tr"))
+        body = tuple(self.row(tr) for tr in elem.findall("tbody/tr"))
+        first = (elem.findall("thead/tr") or elem.findall("tbody/tr"))[0]
+        aligns = tuple(_align(cell) for cell in first)
+        return Table(header, body, aligns, (), None, "", pos)
+
+    def row(self, tr: etree.Element) -> tuple[Inlines, ...]:
+        return tuple(self.inlines(cell) for cell in tr)
+
+    def number_table(self, table: Table, caption: Inlines) -> Table:
+        self.numbering.tables += 1
+        number = self.numbering.tables
+        return Table(table.header, table.body, table.aligns, caption, number, f"tbl-{number}",
+                     table.pos)
+
+    def caption_of(self, elem: etree.Element) -> Inlines | None:
+        """Returns the caption when elem is a `Table: ...` paragraph, else None."""
+        if elem.tag != "p" or not _CAPTION.match(elem.text or ""):
+            return None
+        copy = _without(elem, [])
+        copy.text = _CAPTION.sub("", copy.text, count=1)
+        return self.inlines(copy)
+
+    @staticmethod
+    def is_table(elems: list[etree.Element], index: int) -> bool:
+        return index < len(elems) and elems[index].tag == "table"
+
+    # ---- inlines ---------------------------------------------------------
+
+    def inlines(self, elem: etree.Element) -> Inlines:
+        out: list[Inline] = list(self.text_inlines(elem.text or ""))
+        for child in elem:
+            node = self.inline(child)
+            if node is not None:
+                out.append(node)
+            out.extend(self.text_inlines(child.tail or ""))
+        return tuple(out)
+
+    def inline(self, elem: etree.Element) -> Inline | None:
+        tag = elem.tag
+        if tag == "strong":
+            return Strong(self.inlines(elem))
+        if tag == "em":
+            return Emphasis(self.inlines(elem))
+        if tag == "code":
+            return Code(self.restore_citations(elem.text or ""))
+        if tag == "a":
+            return Link(elem.get("href", ""), self.inlines(elem))
+        if tag == "br":
+            return LineBreak()
+        where = self.locate(elem)
+        if tag == "img":
+            self.fail(where, "an image must stand alone in its paragraph, to become a figure")
+        else:
+            self.fail(where, f"unsupported inline element <{tag}>")
+        return None
+
+    def text_inlines(self, text: str) -> Inlines:
+        out: list[Inline] = []
+        last = 0
+        for match in CITE_PLACEHOLDER.finditer(text):
+            if match.start() > last:
+                out.append(Text(text[last:match.start()]))
+            out.append(self.citation(int(match.group(1))))
+            last = match.end()
+        if last < len(text):
+            out.append(Text(text[last:]))
+        return tuple(out)
+
+    def citation(self, index: int) -> Citation:
+        mark = self.tree.citations[index]
+        pos = self.pos_at(mark.offset, mark.column)
+        numbers = []
+        for key in mark.keys:
+            if key not in self.numbering.known_keys:
+                self.diagnostics.append(error(pos.path, pos.line, f"unknown reference key '{key}'"
+                                              + did_you_mean(key, self.numbering.known_keys),
+                                              pos.column, "unknown-key"))
+                continue
+            numbers.append(self.numbering.citations.setdefault(
+                key, len(self.numbering.citations) + 1))
+        return Citation(mark.keys, tuple(numbers), pos)
+
+    def restore_citations(self, text: str) -> str:
+        """Returns code text with placeholders put back as written: code cites nothing."""
+        return CITE_PLACEHOLDER.sub(lambda m: self.tree.citations[int(m.group(1))].original, text)
+
+    def report_stray_citations(self) -> None:
+        for offset, text in self.tree.stray_citations:
+            pos = self.pos_at(offset)
+            self.diagnostics.append(warning(pos.path, pos.line, f"'{text}' looks like a citation "
+                                            "but is not one: write [@key] or [@a; @b]"))
+
+
+def _first_words(elem: etree.Element) -> str:
+    if elem.tag == "img":
+        return elem.get("src", "")
+    for text in elem.itertext():
+        text = text.strip().split("\n")[0]
+        if text and "\x02" not in text:
+            return CITE_PLACEHOLDER.split(text)[0][:12] or text[:12]
+    return ""
+
+
+def _without(elem: etree.Element, dropped: list[etree.Element]) -> etree.Element:
+    copy = etree.Element(elem.tag, elem.attrib)
+    copy.text = elem.text
+    copy.extend(child for child in elem if child not in dropped)
+    return copy
+
+
+def _align(cell: etree.Element) -> str:
+    match = re.search(r"text-align:\s*(\w+)", cell.get("style", ""))
+    return match.group(1) if match else ""

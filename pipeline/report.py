@@ -1,0 +1,139 @@
+"""report.yaml → Report: the typed, validated metadata of one briefing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, PipelineError, did_you_mean, error, raise_if_errors, warning
+from .yamlfile import LineDict, LineList, load_yaml
+
+REPORT_FILE = "report.yaml"
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class SectionSource:
+    """A section file named in report.yaml, with the line that names it."""
+
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything report.yaml says; paths are resolved against its directory."""
+
+    path: Path
+    id: str
+    title: str
+    organisation: str
+    date: datetime.date
+    version: str
+    sections: tuple[SectionSource, ...]
+    references: Path
+    subtitle: str = ""
+    author: str = ""
+    marking: str = ""
+    summary: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+
+# field name → (kind, required, what the README says it is)
+FIELDS = {
+    "id": ("text", True, "names the products: output/<id>.pdf"),
+    "title": ("text", True, "the briefing's title"),
+    "subtitle": ("text", False, "a line under the title"),
+    "organisation": ("text", True, "the issuing ministry, agency or office"),
+    "author": ("text", False, "the division or person responsible"),
+    "date": ("date", True, "the report's date, ISO (2026-11-27)"),
+    "version": ("text", True, "the edition, e.g. \"1.0\""),
+    "marking": ("text", False, "a handling marking such as 取扱注意"),
+    "summary": ("texts", False, "the 要旨 points"),
+    "keywords": ("texts", False, "PDF and Word keywords"),
+    "sections": ("texts", True, "the section files, in order"),
+    "references": ("text", True, "the CSL YAML reference list"),
+}
+
+
+def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
+    """Returns the report in content_dir and its warnings; raises PipelineError on errors."""
+    path = content_dir / REPORT_FILE
+    if not content_dir.is_dir():
+        raise PipelineError([error(content_dir, None, "content directory not found")])
+    raw = load_yaml(path)
+    if not isinstance(raw, LineDict):
+        raise PipelineError([error(path, 1, "expected a mapping of report fields")])
+    diagnostics = _check_fields(path, raw)
+    raise_if_errors(diagnostics)
+    sections = _section_sources(path, raw, diagnostics)
+    references = content_dir / raw["references"]
+    if not references.is_file():
+        diagnostics.append(error(path, raw.line_of("references"),
+                                 f"references file not found: {raw['references']}"))
+    if not _ID_PATTERN.match(raw["id"]):
+        diagnostics.append(error(path, raw.line_of("id"), f"id '{raw['id']}' must be lower-case "
+                                 "letters, digits, '.', '_' or '-' (it names the output files)"))
+    raise_if_errors(diagnostics)
+    return Report(
+        path=path, id=raw["id"], title=raw["title"], organisation=raw["organisation"],
+        date=raw["date"], version=raw["version"], sections=sections, references=references,
+        subtitle=raw.get("subtitle", ""), author=raw.get("author", ""),
+        marking=raw.get("marking", ""), summary=tuple(raw.get("summary", ())),
+        keywords=tuple(raw.get("keywords", ())),
+    ), diagnostics
+
+
+def _check_fields(path: Path, raw: LineDict) -> list[Diagnostic]:
+    found = []
+    for key in raw:
+        if key not in FIELDS:
+            found.append(warning(path, raw.line_of(key), f"unknown field '{key}'"
+                                 + did_you_mean(str(key), FIELDS)))
+    for name, (kind, required, _) in FIELDS.items():
+        if name not in raw or raw[name] is None:
+            if required:
+                found.append(error(path, raw.line, f"missing required field '{name}'"))
+            raw.pop(name, None)
+            continue
+        problem = _coerce(raw, name, kind)
+        if problem:
+            found.append(error(path, raw.line_of(name), f"field '{name}' {problem}"))
+    return found
+
+
+def _coerce(raw: LineDict, name: str, kind: str) -> str:
+    """Normalises raw[name] in place; returns what is wrong with it, or ''."""
+    value = raw[name]
+    if kind == "text":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raw[name] = str(value)  # version: 1.0 is read by YAML as a number
+        elif not isinstance(value, str) or not value.strip():
+            return "must be a non-empty text"
+    elif kind == "date":
+        if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+            return f"must be an ISO date such as 2026-11-27, not {value!r}"
+    elif kind == "texts":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            return "must be a list of texts"
+    return ""
+
+
+def _section_sources(path: Path, raw: LineDict, diagnostics: list) -> tuple[SectionSource, ...]:
+    listed: LineList = raw["sections"]
+    sources = []
+    for index, name in enumerate(listed):
+        line = listed.line_of(index)
+        source = path.parent / name
+        if not source.is_file():
+            diagnostics.append(error(path, line, f"section file not found: {name}"))
+        sources.append(SectionSource(source, line))
+    if not sources:
+        diagnostics.append(error(path, listed.line, "field 'sections' lists no section"))
+    return tuple(sources)

@@ -1,0 +1,74 @@
+"""The command line: exit codes, diagnostics, summaries, and atomic products."""
+
+import re
+
+from conftest import run_cli, write_report
+
+GOOD = {"01-intro.md": "# はじめに\n\n本文[@alpha][@beta][@gamma]。\n"}
+
+
+def test_pdf_prints_one_line_per_product(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    result = run_cli("pdf", "--content", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r".*test-report\.pdf  \d+ pages  \d+ KiB  \d+\.\d\d s\n", result.stdout)
+    assert (tmp_path / "out" / "test-report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_quiet_prints_nothing(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    result = run_cli("pdf", "--content", str(root), "--out", str(tmp_path / "out"), "--quiet")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_check_writes_nothing(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0 and "ok" in result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_error_exits_2(tmp_path):
+    assert run_cli("publish").returncode == 2
+
+
+def test_unknown_key_exits_1_with_diagnostic(tmp_path):
+    root = write_report(tmp_path / "r", {"02-background.md": "# 背景\n\n本文\n\nここ[@alpah]。\n"})
+    result = run_cli("pdf", "--content", "r", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert ("r/02-background.md:5:3: error: unknown reference key 'alpah' "
+            "(did you mean 'alpha'?)") in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_undefined_variable_exits_1_naming_file_and_line(tmp_path):
+    write_report(tmp_path / "r", {"01.md": "# 背景\n\n{{ staff.total }}人\n"})
+    result = run_cli("check", "--content", "r", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "r/01.md:3: error: undefined variable: 'staff' is undefined" in result.stderr
+
+
+def test_missing_section_file_exits_1(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    (root / "01-intro.md").unlink()
+    result = run_cli("pdf", "--content", "r", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "r/report.yaml:7: error: section file not found: 01-intro.md" in result.stderr
+
+
+def test_failed_build_leaves_previous_product_intact(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    out = tmp_path / "out"
+    assert run_cli("pdf", "--content", str(root), "--out", str(out)).returncode == 0
+    before = (out / "test-report.pdf").read_bytes()
+    (root / "01-intro.md").write_text("# はじめに\n\n[@missing]\n", encoding="utf-8")
+    assert run_cli("pdf", "--content", str(root), "--out", str(out)).returncode == 1
+    assert (out / "test-report.pdf").read_bytes() == before
+    assert [p.name for p in out.iterdir()] == ["test-report.pdf"]
+
+
+def test_missing_content_directory_is_a_diagnostic(tmp_path):
+    result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("nowhere: error: content directory not found")

@@ -12,16 +12,22 @@ SOURCES := $(shell find $(CONTENT) templates pipeline -type f ! -name '*.pyc' 2>
 # Packages the build needs: the Japanese fonts, and HarfBuzz's subsetter, with
 # which WeasyPrint embeds the large CJK fonts in a fraction of the time.
 BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuzz-subset0 fontconfig
-TEST_DEBS := poppler-utils
+# LibreOffice opens the .docx in a test, as a real Word-processing client.
+TEST_DEBS := poppler-utils libreoffice-writer-nogui
 
-.PHONY: pdf all check test clean build-deps test-deps
+.PHONY: pdf docx all check test clean build-deps test-deps
 
 pdf: $(OUT)/$(ID).pdf
 
-all: pdf
+docx: $(OUT)/$(ID).docx
+
+all: pdf docx
 
 $(OUT)/$(ID).pdf: $(SOURCES) $(STAMP) | build-deps
 	$(PY) -m pipeline pdf --content $(CONTENT) --out $(OUT)
+
+$(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
+	$(PY) -m pipeline docx --content $(CONTENT) --out $(OUT)
 
 check: $(STAMP)
 	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .build import Product, build_pdf, load_document
+from .build import Product, build_docx, build_pdf, load_document
 from .diagnostics import PipelineError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -27,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="Build Japanese briefings from Markdown.")
-    parser.add_argument("command", choices=["check", "pdf", "all"],
-                        help="check: validate only; pdf: build the PDF; all: every product")
+    parser.add_argument("command", choices=["check", "pdf", "docx", "all"],
+                        help="check: validate only; pdf: the PDF; docx: the Word file; "
+                             "all: both, from one parse")
     parser.add_argument("--content", type=Path, default=Path("content"),
                         help="report directory holding report.yaml (default: content/)")
     parser.add_argument("--out", type=Path, default=Path("output"),
@@ -46,7 +47,11 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{args.content}: ok: {len(doc.sections)} sections, "
                   f"{len(doc.references)} references, {time.perf_counter() - started:.2f} s")
         return EXIT_OK
-    products = [build_pdf(doc, args.out, args.content)]
+    products = []
+    if args.command in ("pdf", "all"):
+        products.append(build_pdf(doc, args.out, args.content))
+    if args.command in ("docx", "all"):
+        products.append(build_docx(doc, args.out))
     if not args.quiet:
         for product in products:
             print(_summary(product))
@@ -55,7 +60,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _summary(product: Product) -> str:
     size = f"{product.size / 1024:.0f} KiB"
-    return f"{product.path}  {product.pages} pages  {size}  {product.seconds:.2f} s"
+    pages = f"  {product.pages} pages" if product.pages else ""  # Word paginates on opening
+    return f"{product.path}{pages}  {size}  {product.seconds:.2f} s"
 
 
 def _print_diagnostics(diagnostics) -> None:

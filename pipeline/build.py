@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .docx import DocxOptions, render_docx
 from .diagnostics import Diagnostic, PipelineError, error, raise_if_errors
 from .expand import expand_section, make_environment
 from .html import HtmlOptions, render_html
@@ -80,3 +81,12 @@ def build_pdf(doc: Document, out_dir: Path, content_dir: Path) -> Product:
     path = out_dir / f"{doc.meta.id}.pdf"
     write_atomic(path, data)
     return Product(path, pages, len(data), time.perf_counter() - started)
+
+
+def build_docx(doc: Document, out_dir: Path) -> Product:
+    """Writes out_dir/<id>.docx and returns what was written."""
+    started = time.perf_counter()
+    data = render_docx(doc, DocxOptions(TEMPLATES / "reference.docx"))
+    path = out_dir / f"{doc.meta.id}.docx"
+    write_atomic(path, data)
+    return Product(path, 0, len(data), time.perf_counter() - started)

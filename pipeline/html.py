@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .diagnostics import PipelineError, error
-from .japanese import BODY_FONT, HEADING_FONT, wareki
+from .japanese import BODY_FONT, HEADING_FONT, PAGE, wareki
 from .tree import (BulletList, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
                    LineBreak, Link, ListItem, OrderedList, Paragraph, Quote, Strong, Table, Text,
                    ThematicBreak, plain_text)
@@ -40,6 +40,7 @@ def render_html(doc: Document, options: HtmlOptions) -> str:
         plain_text=plain_text,
         body_font=BODY_FONT.family,
         heading_font=HEADING_FONT.family,
+        page=PAGE,
     )
 
 

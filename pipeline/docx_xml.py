@@ -1,0 +1,155 @@
+"""Small WordprocessingML pieces python-docx has no API for: fonts on the East
+Asian slot, bookmarks, hyperlinks, fields and list restarts."""
+
+from __future__ import annotations
+
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+LANGUAGE = "ja-JP"
+
+
+def set_fonts(rpr, font_name: str) -> None:
+    """Sets one font on every slot of rPr, East Asian included, and the language.
+
+    python-docx's `font.name` sets only ascii and hAnsi: Word then shows
+    Japanese text in the theme's East Asian font. Theme attributes win over
+    explicit names, so they are removed.
+    """
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), font_name)
+    set_language(rpr)
+
+
+def set_language(rpr) -> None:
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+
+
+class Bookmarks:
+    """Hands out bookmark ids in document order, so the bytes stay the same."""
+
+    def __init__(self) -> None:
+        self.next_id = 0
+
+    def wrap(self, paragraph, name: str) -> None:
+        """Puts a bookmark called name around the whole paragraph's content."""
+        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+        start.set(qn("w:id"), str(self.next_id))
+        start.set(qn("w:name"), name)
+        end.set(qn("w:id"), str(self.next_id))
+        self.next_id += 1
+        p = paragraph._p
+        ppr = p.find(qn("w:pPr"))
+        p.insert(p.index(ppr) + 1 if ppr is not None else 0, start)
+        p.append(end)
+
+
+def add_internal_link(paragraph, anchor: str):
+    """Returns a new w:hyperlink to a bookmark, appended to the paragraph."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    paragraph._p.append(link)
+    return link
+
+
+def add_external_link(paragraph, url: str):
+    """Returns a new w:hyperlink to a URL (an external relationship)."""
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    link.set(qn("w:history"), "1")
+    paragraph._p.append(link)
+    return link
+
+
+def add_run(parent, text: str, style_id: str | None = None, vert_align: str | None = None):
+    """Returns a w:r with text, appended to a paragraph or hyperlink element."""
+    run = OxmlElement("w:r")
+    if style_id or vert_align:
+        rpr = OxmlElement("w:rPr")
+        if style_id:
+            rstyle = OxmlElement("w:rStyle")
+            rstyle.set(qn("w:val"), style_id)
+            rpr.append(rstyle)
+        if vert_align:
+            align = OxmlElement("w:vertAlign")
+            align.set(qn("w:val"), vert_align)
+            rpr.append(align)
+        run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    t.set(qn("xml:space"), "preserve")
+    run.append(t)
+    parent.append(run)
+    return run
+
+
+def field_runs(parent, instruction: str, shown: str = "") -> None:
+    """Appends a complex field (begin, instruction, separate, result, end)."""
+    fld_char(parent, "begin")
+    instr_text(parent, instruction)
+    fld_char(parent, "separate")
+    if shown:
+        add_run(parent, shown)
+    fld_char(parent, "end")
+
+
+def fld_char(parent, kind: str) -> None:
+    """Appends a w:fldChar run of the given kind: begin, separate or end."""
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run.append(char)
+    parent.append(run)
+
+
+def instr_text(parent, instruction: str) -> None:
+    """Appends a run holding a field instruction."""
+    run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run.append(instr)
+    parent.append(run)
+
+
+def restart_numbering(document, paragraph, style_numbering_id: int, start: int) -> int:
+    """Gives paragraph a fresh w:num over the style's list, starting at start; returns its id."""
+    numbering = document.part.numbering_part.element
+    abstract = numbering.num_having_numId(style_numbering_id).abstractNumId.val
+    num = numbering.add_num(abstract)
+    override = num.add_lvlOverride(ilvl=0)
+    override.add_startOverride(start)
+    numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numpr.get_or_add_ilvl().val = 0
+    numpr.get_or_add_numId().val = num.numId
+    return num.numId
+
+
+def mark_header_row(row) -> None:
+    """Makes a table row repeat at the top of every page the table runs onto."""
+    trpr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+
+
+def update_fields_on_open(document) -> None:
+    """Asks Word to refresh fields (the table of contents) when it opens the file."""
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)

@@ -72,3 +72,23 @@ def test_missing_content_directory_is_a_diagnostic(tmp_path):
     result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("nowhere: error: content directory not found")
+
+
+def test_figure_and_table_numbers_reach_the_pdf(tmp_path):
+    from pypdf import PdfReader
+
+    from conftest import pdf_pages_text
+    from test_parse import tiny_png
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "chart.png").write_bytes(tiny_png())
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n![職員数の推移](chart.png)\n\n"
+                                         "Table: 事例[@alpha]\n\n| a | b |\n|--|--|\n| 1 | 2 |\n\n"
+                                         "[@beta][@gamma]\n"})
+    assert run_cli("pdf", "--content", str(root), "--out", str(tmp_path / "o")).returncode == 0
+    pdf = tmp_path / "o" / "test-report.pdf"
+    text = "".join(pdf_pages_text(pdf)).replace(" ", "")
+    assert "図1職員数の推移" in text and "表1事例" in text
+    images = [name for page in PdfReader(pdf).pages
+              for name, obj in page["/Resources"].get("/XObject", {}).items()
+              if obj.get_object()["/Subtype"] == "/Image"]
+    assert len(set(images)) == 1  # one image, shared by the pages' resources

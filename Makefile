@@ -10,8 +10,10 @@ STAMP := $(VENV)/.installed
 ID := $(shell sed -n 's/^id:[[:space:]]*["'\'']\{0,1\}\([A-Za-z0-9._-]*\).*/\1/p' $(CONTENT)/report.yaml 2>/dev/null)
 SOURCES := $(shell find $(CONTENT) templates pipeline -type f ! -name '*.pyc' 2>/dev/null)
 # Packages the build needs: the Japanese fonts, and HarfBuzz's subsetter, with
-# which WeasyPrint embeds the large CJK fonts in a fraction of the time.
-BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuzz-subset0 fontconfig
+# which WeasyPrint embeds the large CJK fonts in a fraction of the time, and
+# Pango, which WeasyPrint lays text out with.
+BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuzz-subset0 \
+  libpango-1.0-0 libpangoft2-1.0-0 fontconfig
 # LibreOffice opens the .docx in a test, as a real Word-processing client.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from functools import singledispatch
@@ -175,7 +176,11 @@ def _deterministic_zip(document) -> bytes:
             entry = zipfile.ZipInfo(info.filename, _ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+            data = source.read(info.filename)
+            if info.filename == "docProps/app.xml":  # python-docx's template names a Mac Word
+                data = re.sub(rb"<Application>.*?</Application>",
+                              b"<Application>pipeline</Application>", data)
+            target.writestr(entry, data)
     return out.getvalue()
 
 

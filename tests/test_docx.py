@@ -140,6 +140,10 @@ def test_core_properties(document):
     assert "python-docx" not in (props.author + props.comments + props.last_modified_by)
 
 
+def test_application_property_names_the_pipeline(built):
+    assert "<Application>pipeline</Application>" in _xml(built[0], "docProps/app.xml")
+
+
 def test_identical_inputs_give_identical_bytes(built, tmp_path):
     result = run_cli("docx", "--content", str(FLAGSHIP), "--out", str(tmp_path), "--quiet")
     assert result.returncode == 0, result.stderr

@@ -33,10 +33,9 @@ def render_html(doc: Document, options: HtmlOptions) -> str:
     return template.render(
         meta=doc.meta,
         date_label=wareki(doc.meta.date),
-        toc=[h for h in doc.headings(TOC_DEPTH)],
+        toc=doc.headings(TOC_DEPTH),
         sections=[Markup("").join(block_html(b) for b in s.blocks) for s in doc.sections],
         references=[(r, inlines_html(r.content)) for r in doc.references],
-        inlines_html=inlines_html,
         plain_text=plain_text,
         body_font=BODY_FONT.family,
         heading_font=HEADING_FONT.family,

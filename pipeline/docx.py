@@ -16,12 +16,13 @@ from functools import singledispatch
 from pathlib import Path
 
 import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm
 
 from .diagnostics import PipelineError, error
 from .docx_styles import set_up_page, set_up_styles
 from .docx_xml import (Bookmarks, add_external_link, add_internal_link, add_run, field_runs,
-                       fld_char, instr_text, mark_header_row, restart_numbering,
+                       fld_char, instr_text, mark_header_row, new_numbering, set_numbering,
                        update_fields_on_open)
 from .japanese import PAGE, wareki
 from .tree import (BulletList, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
@@ -92,7 +93,7 @@ def _cover(writer: _Writer) -> None:
     author = meta.organisation + (f"　{meta.author}" if meta.author else "")
     for label, value in (("日付", wareki(meta.date)), ("作成", author), ("版", f"第{meta.version}版")):
         writer.paragraph("Cover Meta", f"{label}\t{value}")
-    writer.document.paragraphs[-1].runs[-1].add_break(docx.enum.text.WD_BREAK.PAGE)
+    writer.document.paragraphs[-1].runs[-1].add_break(WD_BREAK.PAGE)
 
 
 def _summary(writer: _Writer) -> None:
@@ -118,12 +119,11 @@ def _toc(writer: _Writer) -> None:
         add_run(add_internal_link(paragraph, anchor), text)
         if index == len(entries) - 1:
             fld_char(paragraph._p, "end")
-    writer.document.paragraphs[-1].add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
+    writer.document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
 
 
 def _heading_text(heading: Heading) -> str:
-    number = f"{heading.label}\u3000" if heading.number else ""
-    return number + plain_text(heading.content)
+    return heading.number_prefix + plain_text(heading.content)
 
 
 def _references(writer: _Writer) -> None:
@@ -197,7 +197,7 @@ def write_block(node, writer: _Writer) -> None:
 def _(node: Heading, writer: _Writer) -> None:
     paragraph = writer.paragraph(f"Heading {min(node.level, 4)}")
     if node.number:
-        paragraph.add_run(f"{node.label}\u3000")
+        paragraph.add_run(node.number_prefix)
     write_inlines(node.content, paragraph, writer)
     writer.bookmarks.wrap(paragraph, node.anchor)
 
@@ -210,36 +210,30 @@ def _(node: Paragraph, writer: _Writer) -> None:
 @write_block.register
 def _(node: BulletList, writer: _Writer) -> None:
     style = "List Bullet" if writer.list_depth == 0 else "List Bullet 2"
-    _list_items(node.items, writer, lambda index: writer.paragraph(style))
+    _list_items(node.items, writer, lambda: writer.paragraph(style))
 
 
 @write_block.register
 def _(node: OrderedList, writer: _Writer) -> None:
-    style = writer.document.styles["List Number"]
-    base_num = style.element.pPr.numPr.numId.val if style.element.pPr is not None \
-        and style.element.pPr.numPr is not None else None
-    state = {"num": None}
+    # Each list gets its own w:num, so it starts afresh at its own start number.
+    ppr = writer.document.styles["List Number"].element.pPr
+    style_num = ppr.numPr.numId.val if ppr is not None and ppr.numPr is not None else None
+    num_id = new_numbering(writer.document, style_num, node.start) if style_num else None
 
-    def first_paragraph(index: int):
+    def item_paragraph():
         paragraph = writer.paragraph("List Number")
-        if base_num is None:
-            return paragraph
-        if state["num"] is None:  # every list starts afresh at its own start number
-            state["num"] = restart_numbering(writer.document, paragraph, base_num, node.start)
-        else:
-            numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-            numpr.get_or_add_ilvl().val = 0
-            numpr.get_or_add_numId().val = state["num"]
+        if num_id is not None:
+            set_numbering(paragraph, num_id)
         return paragraph
 
-    _list_items(node.items, writer, first_paragraph)
+    _list_items(node.items, writer, item_paragraph)
 
 
-def _list_items(items, writer: _Writer, first_paragraph) -> None:
-    for index, item in enumerate(items):
+def _list_items(items, writer: _Writer, item_paragraph) -> None:
+    for item in items:
         blocks = list(item.blocks)
         if blocks and isinstance(blocks[0], Paragraph):
-            write_inlines(blocks.pop(0).content, first_paragraph(index), writer)
+            write_inlines(blocks.pop(0).content, item_paragraph(), writer)
         writer.list_depth += 1
         for block in blocks:
             if isinstance(block, Paragraph):
@@ -266,7 +260,7 @@ def _(node: CodeBlock, writer: _Writer) -> None:
 
 @write_block.register
 def _(node: ThematicBreak, writer: _Writer) -> None:
-    writer.paragraph("Body Text", "＊　＊　＊").alignment = docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
+    writer.paragraph("Body Text", "＊　＊　＊").alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 @write_block.register
@@ -281,23 +275,20 @@ def _(node: Table, writer: _Writer) -> None:
     table = writer.document.add_table(rows=len(rows), cols=columns)
     table.style = writer.document.styles["Table Grid"]
     for r, row in enumerate(rows):
+        style = writer.document.styles["Table Heading" if r < len(node.header) else "Table Text"]
         for c, cell in enumerate(row):
             paragraph = table.cell(r, c).paragraphs[0]
-            paragraph.style = writer.document.styles["Table Text"]
+            paragraph.style = style
             paragraph.alignment = _ALIGN.get(node.aligns[c] if c < len(node.aligns) else "")
-            runs_before = len(paragraph.runs)
             write_inlines(cell, paragraph, writer)
-            if r < len(node.header):
-                for run in paragraph.runs[runs_before:]:
-                    run.bold = True
     for row in table.rows[:len(node.header)]:
         mark_header_row(row)
     writer.paragraph("Normal")  # keeps two tables apart, and the text off the table's edge
 
 
-_ALIGN = {"left": docx.enum.text.WD_ALIGN_PARAGRAPH.LEFT,
-          "center": docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER,
-          "right": docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT}
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT,
+          "center": WD_ALIGN_PARAGRAPH.CENTER,
+          "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
 @write_block.register

@@ -37,6 +37,7 @@ STYLES = {
     "Quote": ("paragraph", "Normal", BODY_FONT, None, False),
     "Source Code": ("paragraph", "Normal", HEADING_FONT, 9, False),
     "Table Text": ("paragraph", "Normal", BODY_FONT, 9.5, False),
+    "Table Heading": ("paragraph", "Table Text", HEADING_FONT, 9.5, True),
     "Bibliography": ("paragraph", "Normal", BODY_FONT, 9.5, False),
     "Header": ("paragraph", "Normal", HEADING_FONT, 8, False),
     "Footer": ("paragraph", "Normal", HEADING_FONT, 9, False),

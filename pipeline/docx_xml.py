@@ -126,17 +126,20 @@ def instr_text(parent, instruction: str) -> None:
     parent.append(run)
 
 
-def restart_numbering(document, paragraph, style_numbering_id: int, start: int) -> int:
-    """Gives paragraph a fresh w:num over the style's list, starting at start; returns its id."""
+def new_numbering(document, style_numbering_id: int, start: int) -> int:
+    """Returns the id of a fresh w:num over a style's list that starts at start."""
     numbering = document.part.numbering_part.element
     abstract = numbering.num_having_numId(style_numbering_id).abstractNumId.val
     num = numbering.add_num(abstract)
-    override = num.add_lvlOverride(ilvl=0)
-    override.add_startOverride(start)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+    return num.numId
+
+
+def set_numbering(paragraph, num_id: int) -> None:
+    """Puts paragraph on list num_id, at the first level."""
     numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
     numpr.get_or_add_ilvl().val = 0
-    numpr.get_or_add_numId().val = num.numId
-    return num.numId
+    numpr.get_or_add_numId().val = num_id
 
 
 def mark_header_row(row) -> None:

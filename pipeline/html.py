@@ -62,9 +62,7 @@ def block_html(node) -> Markup:
 
 @block_html.register
 def _(node: Heading) -> Markup:
-    # A full-width space after the number, as Japanese documents set it; it also
-    # separates number and title in the PDF bookmarks.
-    number = Markup('<span class="secnum">{}</span>\u3000').format(node.label) if node.number else ""
+    number = Markup('<span class="secnum">{}</span>').format(node.number_prefix)
     return Markup('<h{0} id="{1}">{2}{3}</h{0}>\n').format(
         node.level, node.anchor, number, inlines_html(node.content))
 

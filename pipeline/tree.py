@@ -83,6 +83,12 @@ class Heading:
         """Returns the printed number: '2' for a chapter, '2.1' below it."""
         return ".".join(str(n) for n in self.number)
 
+    @property
+    def number_prefix(self) -> str:
+        """Returns what precedes the title: the number and a full-width space, as
+        Japanese documents set it (it also separates them in PDF bookmarks)."""
+        return f"{self.label}\u3000" if self.number else ""
+
 
 @dataclass(frozen=True)
 class Paragraph:

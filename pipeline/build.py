@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .docx import DocxOptions, render_docx
-from .diagnostics import Diagnostic, PipelineError, error, raise_if_errors
-from .expand import expand_section, make_environment
+from .diagnostics import (Diagnostic, PipelineError, error, in_order, make_strict,
+                          raise_if_errors)
+from .expand import ExpandedSection, expand_section, make_environment
 from .html import HtmlOptions, render_html
 from .output import write_atomic
 from .parse import parse_sections
 from .pdf import render_pdf
+from .reference_rules import check_references
 from .references import load_references, number_references
 from .report import Report, load_report
+from .structure import check_structure
+from .traceability import check_traceability
 from .tree import Document, Metadata
 from .yamlfile import load_yaml
 
@@ -31,14 +35,29 @@ class Product:
     seconds: float
 
 
-def load_document(content_dir: Path) -> tuple[Document, list[Diagnostic]]:
+def load_document(content_dir: Path, strict: bool = False) -> tuple[Document, list[Diagnostic]]:
     """Returns the document tree of the report in content_dir, and its warnings.
 
-    Raises PipelineError with every error found, after reading everything.
+    Every rule runs before anything is built; `strict` makes warnings errors.
+    Raises PipelineError with every finding when any of them is an error.
     """
     report, found = load_report(content_dir)
-    references, ref_warnings = load_references(report.references)
-    found += ref_warnings
+    references, ref_found = load_references(report.references)
+    found += ref_found
+    expanded = expand_sections(report, content_dir, found)
+    sections, cited, parse_found = parse_sections(expanded, {r.key for r in references})
+    found += parse_found
+    found += check_references(references, report.date, cited)
+    found += check_structure(report, sections)
+    found += check_traceability(sections)
+    found = in_order(make_strict(found) if strict else found)
+    raise_if_errors(found)
+    entries = number_references(references, cited)
+    return Document(_metadata(report), sections, entries), found
+
+
+def expand_sections(report: Report, content_dir: Path, found: list) -> list[ExpandedSection]:
+    """Returns each section with its Jinja expanded; errors are added to found."""
     variables = {"report": _metadata(report), **load_data(content_dir / "data")}
     env = make_environment()
     expanded = []
@@ -47,12 +66,7 @@ def load_document(content_dir: Path) -> tuple[Document, list[Diagnostic]]:
             expanded.append(expand_section(source.path, variables, env))
         except PipelineError as exc:
             found += exc.diagnostics
-    sections, cited, parse_found = parse_sections(expanded, {r.key for r in references})
-    found += parse_found
-    entries, uncited = number_references(references, cited)
-    found += uncited
-    raise_if_errors(found)
-    return Document(_metadata(report), sections, entries), found
+    return expanded
 
 
 def load_data(data_dir: Path) -> dict:
@@ -61,7 +75,8 @@ def load_data(data_dir: Path) -> dict:
     for path in sorted(data_dir.glob("*.yaml")) if data_dir.is_dir() else ():
         if path.stem == "report" or not path.stem.isidentifier():
             raise PipelineError([error(path, None, f"data file name '{path.stem}' cannot be a "
-                                       "template variable: use letters, digits and '_'")])
+                                       "template variable: use letters, digits and '_'",
+                                       code="data")])
         data[path.stem] = load_yaml(path)
     return data
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ERROR = "error"
@@ -13,7 +14,10 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding, printed GCC style: `path:line:col: severity: message`."""
+    """One finding, printed GCC style: `path:line:col: severity: message [rule]`.
+
+    `code` is the rule's id, as the README lists them; check.json carries it.
+    """
 
     path: str
     line: int | None
@@ -28,7 +32,12 @@ class Diagnostic:
             place += f":{self.line}"
             if self.column is not None:
                 place += f":{self.column}"
-        return f"{place}: {self.severity}: {self.message}"
+        rule = f" [{self.code}]" if self.code else ""
+        return f"{place}: {self.severity}: {self.message}{rule}"
+
+    def as_json(self) -> dict:
+        return {"rule": self.code, "severity": self.severity, "path": self.path,
+                "line": self.line, "column": self.column, "message": self.message}
 
     @property
     def is_error(self) -> bool:
@@ -59,6 +68,25 @@ def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
     """Raises PipelineError carrying all diagnostics when any of them is an error."""
     if any(d.is_error for d in diagnostics):
         raise PipelineError(diagnostics)
+
+
+def make_strict(diagnostics) -> list[Diagnostic]:
+    """Returns the diagnostics with every warning turned into an error (--strict)."""
+    return [replace(d, severity=ERROR) for d in diagnostics]
+
+
+def in_order(diagnostics) -> list[Diagnostic]:
+    """Returns the diagnostics sorted by file and line, as a reader goes through them."""
+    return sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.column or 0))
+
+
+def findings_json(diagnostics, content: str, strict: bool) -> bytes:
+    """Returns check.json: every finding with its rule, for CI and scheduled runs."""
+    errors = sum(d.is_error for d in diagnostics)
+    report = {"content": content, "strict": strict, "errors": errors,
+              "warnings": len(diagnostics) - errors,
+              "findings": [d.as_json() for d in diagnostics]}
+    return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def display_path(path: Path | str) -> str:

@@ -190,7 +190,8 @@ def _deterministic_zip(document) -> bytes:
 def write_block(node, writer: _Writer) -> None:
     pos = getattr(node, "pos", None)
     raise PipelineError([error(pos.path if pos else "?", pos.line if pos else None,
-                               f"the Word writer cannot render {type(node).__name__}")])
+                               f"the Word writer cannot render {type(node).__name__}",
+                               code="writer")])
 
 
 @write_block.register
@@ -314,7 +315,8 @@ def write_inlines(nodes, paragraph, writer: _Writer, bold: bool = False,
 
 @singledispatch
 def write_inline(node, paragraph, writer, bold, italic) -> None:
-    raise PipelineError([error("?", None, f"the Word writer cannot render {type(node).__name__}")])
+    raise PipelineError([error("?", None, f"the Word writer cannot render {type(node).__name__}",
+                               code="writer")])
 
 
 @write_inline.register

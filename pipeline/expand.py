@@ -27,6 +27,7 @@ _MARKER = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
 # Jinja comments are {## ... ##}: the usual {# ... #} would swallow Markdown
 # attribute lists such as `# 事例 {#cases}`.
 COMMENT_START, COMMENT_END = "{##", "##}"
+_COMMENT = re.compile(r"\{##.*?##\}", re.DOTALL)
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{##.*?##\}", re.DOTALL)
 
 
@@ -74,15 +75,34 @@ def expand_section(path: Path, variables: dict, env: jinja2.Environment) -> Expa
         template = env.from_string(_mark_lines(source))
         rendered = template.render(variables)
     except jinja2.TemplateSyntaxError as exc:
-        raise PipelineError([error(path, exc.lineno, f"template error: {exc.message}")])
+        raise PipelineError([error(path, exc.lineno, f"template error: {exc.message}",
+                                   code="template")])
     except jinja2.UndefinedError as exc:
-        raise PipelineError([error(path, _template_line(exc), f"undefined variable: {exc.message}")])
+        raise PipelineError([error(path, _template_line(exc), f"undefined variable: {exc.message}",
+                                   code="template")])
     except Exception as exc:  # any error a template expression raises is the author's
-        raise PipelineError([error(path, _template_line(exc), f"template error: {exc}")])
+        raise PipelineError([error(path, _template_line(exc), f"template error: {exc}",
+                                   code="template")])
     return _unmark(path, rendered)
 
 
+def _keep_line_breaks(source: str) -> str:
+    """Returns source with comments that follow text made `{## … +##}`.
+
+    trim_blocks drops the newline after every comment, which would join
+    `本文 {## note ##}` with the next line, or a paragraph with the one after
+    it; `+` keeps that newline. A comment alone on its line still vanishes whole.
+    """
+    def keep(match: re.Match) -> str:
+        line_start = source.rfind("\n", 0, match.start()) + 1
+        if not source[line_start:match.start()].strip():
+            return match.group()
+        return match.group()[:-len(COMMENT_END)] + "+" + COMMENT_END
+    return _COMMENT.sub(keep, source)
+
+
 def _mark_lines(source: str) -> str:
+    source = _keep_line_breaks(source)
     spans = [(m.start(), m.end()) for m in _TAG.finditer(source)]
     starts = [start for start, _ in spans]
     out, offset = [], 0

@@ -57,7 +57,8 @@ def blocks_html(nodes) -> Markup:
 def block_html(node) -> Markup:
     pos = getattr(node, "pos", None)
     raise PipelineError([error(pos.path if pos else "?", pos.line if pos else None,
-                               f"the PDF writer cannot render {type(node).__name__}")])
+                               f"the PDF writer cannot render {type(node).__name__}",
+                               code="writer")])
 
 
 @block_html.register
@@ -135,7 +136,8 @@ def _(node: Figure) -> Markup:
 
 @singledispatch
 def inline_html(node) -> Markup:
-    raise PipelineError([error("?", None, f"the PDF writer cannot render {type(node).__name__}")])
+    raise PipelineError([error("?", None, f"the PDF writer cannot render {type(node).__name__}",
+                               code="writer")])
 
 
 @inline_html.register

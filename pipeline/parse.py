@@ -85,8 +85,8 @@ class _Converter:
                 self.cursor = found
         return self.pos_at(self.cursor)
 
-    def fail(self, pos: Pos, message: str) -> None:
-        self.diagnostics.append(error(pos.path, pos.line, message))
+    def fail(self, pos: Pos, message: str, code: str = "markdown") -> None:
+        self.diagnostics.append(error(pos.path, pos.line, message, code=code))
 
     # ---- blocks ----------------------------------------------------------
 
@@ -140,7 +140,8 @@ class _Converter:
     def claim_anchor(self, anchor: str, pos: Pos) -> None:
         first = self.numbering.anchors.setdefault(anchor, pos)
         if first is not pos:
-            self.fail(pos, f"duplicate anchor '{anchor}' (first at {first.path.name}:{first.line})")
+            self.fail(pos, f"duplicate anchor '{anchor}' (first at {first.path.name}:{first.line})",
+                      "duplicate-anchor")
 
     def paragraph(self, elem: etree.Element) -> Block | None:
         stashed = _STASH.match((elem.text or "").strip())
@@ -157,12 +158,12 @@ class _Converter:
         src, caption = img.get("src", ""), img.get("alt", "").strip()
         path = (self.section.path.parent / src).resolve()
         if not caption:
-            self.fail(pos, f"figure '{src}' has no caption: write ![caption]({src})")
+            self.fail(pos, f"figure '{src}' has no caption: write ![caption]({src})", "figure")
         elif not path.is_file():
-            self.fail(pos, f"image file not found: {src}")
+            self.fail(pos, f"image file not found: {src}", "figure")
         elif path.suffix.lower() not in IMAGE_SUFFIXES:
             self.fail(pos, f"unsupported image format '{path.suffix}' for {src} "
-                      "(use PNG, JPEG or GIF)")
+                      "(use PNG, JPEG or GIF)", "figure")
         else:
             self.numbering.figures += 1
             number = self.numbering.figures
@@ -303,7 +304,8 @@ class _Converter:
         for offset, text in self.tree.stray_citations:
             pos = self.pos_at(offset)
             self.diagnostics.append(warning(pos.path, pos.line, f"'{text}' looks like a citation "
-                                            "but is not one: write [@key] or [@a; @b]"))
+                                            "but is not one: write [@key] or [@a; @b]",
+                                            code="stray-citation"))
 
 
 def _first_words(elem: etree.Element) -> str:

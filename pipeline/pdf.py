@@ -31,7 +31,7 @@ def require_fonts() -> None:
         packages = " ".join(f.debian_package for f in missing)
         raise PipelineError([error("fonts", None, "Japanese font not installed: "
                                    + ", ".join(f.family for f in missing)
-                                   + f" (install it: apt-get install {packages})")])
+                                   + f" (install it: apt-get install {packages})", code="font")])
 
 
 @cache

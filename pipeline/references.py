@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic, PipelineError, did_you_mean, error, raise_if_errors, warning
+from .diagnostics import Diagnostic, PipelineError, did_you_mean, error, warning
 from .tree import Inlines, Link, ReferenceEntry, Text
 from .yamlfile import LineDict, LineList, load_yaml
 
@@ -59,7 +59,7 @@ class Reference:
     nocite: bool
     path: Path
     line: int
-    lines: dict  # field → line, for later checks
+    lines: dict  # field → line, for every field the entry states (`issued: null` too)
 
     @property
     def creator(self) -> str:
@@ -68,7 +68,10 @@ class Reference:
 
 
 def load_references(path: Path) -> tuple[tuple[Reference, ...], list[Diagnostic]]:
-    """Returns the entries and their warnings; raises PipelineError on errors."""
+    """Returns the entries and the findings about them.
+
+    Raises PipelineError only when the file is not a list of entries at all.
+    """
     raw = load_yaml(path)
     if isinstance(raw, LineDict) and "references" in raw:
         raw = raw["references"]
@@ -76,29 +79,29 @@ def load_references(path: Path) -> tuple[tuple[Reference, ...], list[Diagnostic]
         raw = LineList()
     if not isinstance(raw, LineList):
         raise PipelineError([error(path, getattr(raw, "line", 1),
-                                   "expected a list of references (CSL YAML)")])
+                                   "expected a list of references (CSL YAML)", code="reference")])
     diagnostics: list[Diagnostic] = []
     entries = [_entry(path, item, raw.line_of(i), diagnostics) for i, item in enumerate(raw)]
     entries = [e for e in entries if e is not None]
     _check_unique(entries, diagnostics)
-    raise_if_errors(diagnostics)
     return tuple(entries), diagnostics
 
 
 def _entry(path: Path, item, line: int, found: list) -> Reference | None:
     if not isinstance(item, LineDict):
-        found.append(error(path, line, "a reference must be a mapping with 'id' and 'title'"))
+        found.append(error(path, line, "a reference must be a mapping with 'id' and 'title'",
+                           code="reference"))
         return None
     for key in item:
         if key not in KNOWN_FIELDS:
             found.append(warning(path, item.line_of(key), f"unknown reference field '{key}'"
-                                 + did_you_mean(str(key), KNOWN_FIELDS)))
-    key = _text(item, "id", path, found, required=True)
-    title = _text(item, "title", path, found, required=True)
+                                 + did_you_mean(str(key), KNOWN_FIELDS), code="reference"))
+    key = _text(item, "id", path, found)
     if not key:
+        found.append(error(path, item.line, "reference has no 'id'", code="reference"))
         return None
     return Reference(
-        key=key, type=_text(item, "type", path, found) or "webpage", title=title,
+        key=key, type=_text(item, "type", path, found), title=_text(item, "title", path, found),
         authors=_names(item, path, found), publisher=_text(item, "publisher", path, found),
         container=_text(item, "container-title", path, found),
         url=_text(item, "URL", path, found), issued=_date(item, "issued", path, found),
@@ -107,16 +110,15 @@ def _entry(path: Path, item, line: int, found: list) -> Reference | None:
     )
 
 
-def _text(item: LineDict, name: str, path: Path, found: list, required: bool = False) -> str:
+def _text(item: LineDict, name: str, path: Path, found: list) -> str:
     value = item.get(name)
     if value is None:
-        if required:
-            found.append(error(path, item.line, f"reference has no '{name}'"))
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        found.append(error(path, item.line_of(name), f"reference field '{name}' must be text"))
+        found.append(error(path, item.line_of(name), f"reference field '{name}' must be text",
+                           code="reference"))
         return ""
     return value.strip()
 
@@ -132,7 +134,8 @@ def _names(item: LineDict, path: Path, found: list) -> tuple[str, ...]:
             names.append(name)
         else:
             found.append(error(path, item.line_of("author"),
-                               "an author needs 'literal', or 'family' and 'given'"))
+                               "an author needs 'literal', or 'family' and 'given'",
+                               code="reference"))
     return tuple(names)
 
 
@@ -157,7 +160,7 @@ def _date(item: LineDict, name: str, path: Path, found: list) -> PartialDate | N
         return parse_date(value)
     except ValueError:
         found.append(error(path, item.line_of(name), f"reference field '{name}': {value!r} "
-                           "is not a date (write 2021-05-21, 2021-05 or 2021)"))
+                           "is not a date (write 2021-05-21, 2021-05 or 2021)", code="bad-date"))
         return None
 
 
@@ -182,7 +185,7 @@ def _check_unique(entries: list[Reference], found: list) -> None:
     for entry in entries:
         if entry.key in seen:
             found.append(error(entry.path, entry.line, f"duplicate reference id '{entry.key}' "
-                               f"(first at line {seen[entry.key].line})"))
+                               f"(first at line {seen[entry.key].line})", code="duplicate-id"))
         seen.setdefault(entry.key, entry)
 
 
@@ -215,20 +218,10 @@ def _note(ref: Reference) -> str:
     return f" {ref.note}" if ref.note else ""
 
 
-def number_references(refs: tuple[Reference, ...], cited: dict[str, int]) -> tuple[
-        tuple[ReferenceEntry, ...], list[Diagnostic]]:
-    """Returns the reference list in citation order, and a warning per uncited entry.
-
-    Entries marked `nocite: true` are listed after the cited ones.
-    """
-    found: list[Diagnostic] = []
+def number_references(refs: tuple[Reference, ...],
+                      cited: dict[str, int]) -> tuple[ReferenceEntry, ...]:
+    """Returns the reference list in citation order; uncited entries (nocite) follow."""
     listed = sorted((r for r in refs if r.key in cited), key=lambda r: cited[r.key])
-    for ref in refs:
-        if ref.key not in cited and not ref.nocite:
-            found.append(warning(ref.path, ref.line, f"reference '{ref.key}' is never cited "
-                                 "(cite it, remove it, or mark it nocite: true)", code="uncited"))
-        if ref.key not in cited:
-            listed.append(ref)
-    entries = tuple(ReferenceEntry(n, r.key, format_sist02(r), f"ref-{n}")
-                    for n, r in enumerate(listed, start=1))
-    return entries, found
+    listed += [r for r in refs if r.key not in cited]
+    return tuple(ReferenceEntry(n, r.key, format_sist02(r), f"ref-{n}")
+                 for n, r in enumerate(listed, start=1))

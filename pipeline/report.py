@@ -63,24 +63,32 @@ FIELDS = {
 
 
 def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
-    """Returns the report in content_dir and its warnings; raises PipelineError on errors."""
+    """Returns the report in content_dir and its findings (missing section files among them).
+
+    Raises PipelineError when the metadata itself is wrong, as nothing can follow.
+    """
     path = content_dir / REPORT_FILE
     if not content_dir.is_dir():
-        raise PipelineError([error(content_dir, None, "content directory not found")])
+        raise PipelineError([error(content_dir, None, "content directory not found",
+                                   code="missing-file")])
     raw = load_yaml(path)
     if not isinstance(raw, LineDict):
-        raise PipelineError([error(path, 1, "expected a mapping of report fields")])
+        raise PipelineError([error(path, 1, "expected a mapping of report fields",
+                                   code="report-field")])
     diagnostics = _check_fields(path, raw)
     raise_if_errors(diagnostics)
-    sections = _section_sources(path, raw, diagnostics)
     references = content_dir / raw["references"]
     if not references.is_file():
         diagnostics.append(error(path, raw.line_of("references"),
-                                 f"references file not found: {raw['references']}"))
+                                 f"references file not found: {raw['references']}",
+                                 code="missing-file"))
     if not _ID_PATTERN.match(raw["id"]):
         diagnostics.append(error(path, raw.line_of("id"), f"id '{raw['id']}' must be lower-case "
-                                 "letters, digits, '.', '_' or '-' (it names the output files)"))
+                                 "letters, digits, '.', '_' or '-' (it names the output files)",
+                                 code="report-field"))
     raise_if_errors(diagnostics)
+    # A missing section is reported, and the others are still checked.
+    sections = _section_sources(path, raw, diagnostics)
     return Report(
         path=path, id=raw["id"], title=raw["title"], organisation=raw["organisation"],
         date=raw["date"], version=raw["version"], sections=sections, references=references,
@@ -95,16 +103,18 @@ def _check_fields(path: Path, raw: LineDict) -> list[Diagnostic]:
     for key in raw:
         if key not in FIELDS:
             found.append(warning(path, raw.line_of(key), f"unknown field '{key}'"
-                                 + did_you_mean(str(key), FIELDS)))
+                                 + did_you_mean(str(key), FIELDS), code="report-field"))
     for name, (kind, required, _) in FIELDS.items():
         if name not in raw or raw[name] is None:
             if required:
-                found.append(error(path, raw.line, f"missing required field '{name}'"))
+                found.append(error(path, raw.line, f"missing required field '{name}'",
+                                   code="report-field"))
             raw.pop(name, None)
             continue
         problem = _coerce(raw, name, kind)
         if problem:
-            found.append(error(path, raw.line_of(name), f"field '{name}' {problem}"))
+            found.append(error(path, raw.line_of(name), f"field '{name}' {problem}",
+                               code="report-field"))
     return found
 
 
@@ -131,9 +141,12 @@ def _section_sources(path: Path, raw: LineDict, diagnostics: list) -> tuple[Sect
     for index, name in enumerate(listed):
         line = listed.line_of(index)
         source = path.parent / name
-        if not source.is_file():
-            diagnostics.append(error(path, line, f"section file not found: {name}"))
-        sources.append(SectionSource(source, line))
-    if not sources:
-        diagnostics.append(error(path, listed.line, "field 'sections' lists no section"))
+        if source.is_file():
+            sources.append(SectionSource(source, line))
+        else:
+            diagnostics.append(error(path, line, f"section file not found: {name}",
+                                     code="missing-section"))
+    if not listed:
+        diagnostics.append(error(path, listed.line, "field 'sections' lists no section",
+                                 code="missing-section"))
     return tuple(sources)

@@ -78,9 +78,10 @@ def load_yaml(path: Path):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise PipelineError([error(path, line, f"invalid YAML: {exc.problem or exc}", column)])
+        raise PipelineError([error(path, line, f"invalid YAML: {exc.problem or exc}", column,
+                                   code="yaml")])
     except yaml.YAMLError as exc:
-        raise PipelineError([error(path, None, f"invalid YAML: {exc}")])
+        raise PipelineError([error(path, None, f"invalid YAML: {exc}", code="yaml")])
 
 
 def read_text(path: Path) -> str:
@@ -88,12 +89,14 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise PipelineError([error(path, None, "file not found")])
+        raise PipelineError([error(path, None, "file not found", code="missing-file")])
     except OSError as exc:
-        raise PipelineError([error(path, None, f"cannot read file: {exc.strerror}")])
+        raise PipelineError([error(path, None, f"cannot read file: {exc.strerror}",
+                                   code="read")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise PipelineError([error(path, line, "not valid UTF-8 text (save the file as UTF-8)")])
+        raise PipelineError([error(path, line, "not valid UTF-8 text (save the file as UTF-8)",
+                                   code="encoding")])
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -14,23 +14,29 @@ ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "content"
 
 REFERENCES = """\
+# Complete entries, listed even when a test cites none of them (nocite).
 - id: alpha
   type: webpage
   title: アルファの資料
   publisher: アルファ省
   URL: https://example.go.jp/alpha
   issued: 2021-05-21
-  accessed: 2026-11-01
+  accessed: 2026-03-01
+  nocite: true
 - id: beta
   type: webpage
   title: ベータの資料
   publisher: ベータ県
   URL: https://example.lg.jp/beta
+  issued: null
+  accessed: 2026-03-02
+  nocite: true
 - id: gamma
   type: report
   title: ガンマ白書
   publisher: ガンマ庁
   issued: 2022
+  nocite: true
 """
 
 

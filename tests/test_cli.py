@@ -1,5 +1,6 @@
 """The command line: exit codes, diagnostics, summaries, and atomic products."""
 
+import json
 import re
 
 from conftest import run_cli, write_report
@@ -21,11 +22,11 @@ def test_quiet_prints_nothing(tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_check_writes_nothing(tmp_path):
+def test_check_writes_only_its_findings(tmp_path):
     root = write_report(tmp_path / "r", GOOD)
     result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"))
     assert result.returncode == 0 and "ok" in result.stdout
-    assert not (tmp_path / "out").exists()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["check.json"]
 
 
 def test_usage_error_exits_2(tmp_path):
@@ -37,9 +38,9 @@ def test_unknown_key_exits_1_with_diagnostic(tmp_path):
     result = run_cli("pdf", "--content", "r", "--out", "out", cwd=tmp_path)
     assert result.returncode == 1
     assert ("r/02-background.md:5:3: error: unknown reference key 'alpah' "
-            "(did you mean 'alpha'?)") in result.stderr.splitlines()
+            "(did you mean 'alpha'?) [unknown-key]") in result.stderr.splitlines()
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "out").exists()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["check.json"]
 
 
 def test_undefined_variable_exits_1_naming_file_and_line(tmp_path):
@@ -65,7 +66,8 @@ def test_failed_build_leaves_previous_product_intact(tmp_path):
     (root / "01-intro.md").write_text("# はじめに\n\n[@missing]\n", encoding="utf-8")
     assert run_cli("pdf", "--content", str(root), "--out", str(out)).returncode == 1
     assert (out / "test-report.pdf").read_bytes() == before
-    assert [p.name for p in out.iterdir()] == ["test-report.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["check.json", "test-report.pdf"]
+    assert json.loads((out / "check.json").read_text())["errors"] == 1
 
 
 def test_missing_content_directory_is_a_diagnostic(tmp_path):

@@ -60,12 +60,11 @@ def test_citation_inside_code_is_left_as_text(tmp_path):
     assert [c.keys for c in _nodes(doc, Citation)] == [("gamma",)]
     assert _nodes(doc, Code)[0].text == "[@alpha]"
     assert _nodes(doc, CodeBlock)[0].text == "[@beta]"
-    assert {w.code for w in warnings} == {"uncited"}  # alpha and beta are never cited
 
 
 def test_unknown_key_is_an_error_with_suggestion_and_position(tmp_path):
     errors = _errors(tmp_path, {"01.md": "# 一\n\n本文\nここで[@alpah]。\n"})
-    assert errors == ["01.md:4:4: error: unknown reference key 'alpah' (did you mean 'alpha'?)"]
+    assert errors == ["01.md:4:4: error: unknown reference key 'alpah' (did you mean 'alpha'?) [unknown-key]"]
 
 
 def test_headings_are_numbered_to_three_levels(tmp_path):
@@ -105,11 +104,12 @@ def test_figures_are_numbered_and_captioned_from_alt_text(tmp_path):
 
 
 @pytest.mark.parametrize("markdown, message", [
-    ("![](fig.png)\n", "figure 'fig.png' has no caption: write ![caption](fig.png)"),
-    ("![図](none.png)\n", "image file not found: none.png"),
-    ("![図](fig.bmp)\n", "unsupported image format '.bmp' for fig.bmp (use PNG, JPEG or GIF)"),
+    ("![](fig.png)\n", "figure 'fig.png' has no caption: write ![caption](fig.png) [figure]"),
+    ("![図](none.png)\n", "image file not found: none.png [figure]"),
+    ("![図](fig.bmp)\n",
+     "unsupported image format '.bmp' for fig.bmp (use PNG, JPEG or GIF) [figure]"),
     ("文中の ![図](fig.png) 画像\n",
-     "an image must stand alone in its paragraph, to become a figure"),
+     "an image must stand alone in its paragraph, to become a figure [markdown]"),
 ])
 def test_figure_errors(tmp_path, markdown, message):
     (tmp_path / "fig.png").write_bytes(tiny_png())
@@ -149,10 +149,19 @@ def test_lines_survive_jinja_loops(tmp_path):
 
 def test_undefined_variable_names_file_and_line(tmp_path):
     errors = _errors(tmp_path, {"01.md": "# 一\n\n本文\n{{ staf.total }}\n"})
-    assert errors == ["01.md:4: error: undefined variable: 'staf' is undefined"]
+    assert errors == ["01.md:4: error: undefined variable: 'staf' is undefined [template]"]
 
 
 def test_errors_in_several_sections_are_all_reported(tmp_path):
     errors = _errors(tmp_path, {"01.md": "{{ nope }}\n", "02.md": "[@nokey]\n"})
-    assert errors == ["01.md:1: error: undefined variable: 'nope' is undefined",
-                      "02.md:1:1: error: unknown reference key 'nokey'"]
+    assert errors == ["01.md:1: error: undefined variable: 'nope' is undefined [template]",
+                      "02.md:1:1: error: unknown reference key 'nokey' [unknown-key]"]
+
+
+@pytest.mark.parametrize("markdown, paragraphs", [
+    ("一つ目 {## 注 ##}\n\n二つ目\n", [("一つ目 ", 1), ("二つ目", 3)]),  # not joined
+    ("一行目\n{## 注 ##}\n二行目\n", [("一行目\n二行目", 1)]),  # the line vanishes whole
+])
+def test_jinja_comment_keeps_or_removes_its_line(tmp_path, markdown, paragraphs):
+    doc, _ = _doc(tmp_path, {"01.md": markdown})
+    assert [(plain_text(p.content), p.pos.line) for p in _nodes(doc, Paragraph)] == paragraphs

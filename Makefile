@@ -1,5 +1,6 @@
 # Briefings from Markdown. `make pdf` builds the flagship; CONTENT and OUT pick another report:
 #   make pdf CONTENT=reports/budget OUT=output/budget
+# STRICT=1 makes warnings fail the check and the builds, as scheduled runs want.
 SHELL := /bin/bash
 PYTHON ?= python3
 CONTENT ?= content
@@ -7,6 +8,7 @@ OUT ?= output
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CHECK_FLAGS := $(if $(STRICT),--strict)
 ID := $(shell sed -n 's/^id:[[:space:]]*["'\'']\{0,1\}\([A-Za-z0-9._-]*\).*/\1/p' $(CONTENT)/report.yaml 2>/dev/null)
 SOURCES := $(shell find $(CONTENT) templates pipeline -type f ! -name '*.pyc' 2>/dev/null)
 # Packages the build needs: the Japanese fonts, and HarfBuzz's subsetter, with
@@ -17,7 +19,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # LibreOffice opens the .docx in a test, as a real Word-processing client.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui
 
-.PHONY: pdf docx all check test clean build-deps test-deps
+.PHONY: pdf docx all check linkcheck test clean build-deps test-deps
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -26,13 +28,17 @@ docx: $(OUT)/$(ID).docx
 all: pdf docx
 
 $(OUT)/$(ID).pdf: $(SOURCES) $(STAMP) | build-deps
-	$(PY) -m pipeline pdf --content $(CONTENT) --out $(OUT)
+	$(PY) -m pipeline pdf --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 $(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
-	$(PY) -m pipeline docx --content $(CONTENT) --out $(OUT)
+	$(PY) -m pipeline docx --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 check: $(STAMP)
-	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT)
+	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
+
+# Online, and never part of a build: asks every URL's server.
+linkcheck: $(STAMP)
+	$(PY) -m pipeline linkcheck --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 test: $(STAMP) build-deps test-deps
 	$(PY) -m pytest

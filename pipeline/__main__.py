@@ -1,51 +1,82 @@
-"""Command line: `python -m pipeline check|pdf|all [--content DIR] [--out DIR] [--quiet]`."""
+"""Command line: `python -m pipeline check|pdf|docx|all|linkcheck [options]`."""
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 import time
 from pathlib import Path
 
 from .build import Product, build_docx, build_pdf, load_document
-from .diagnostics import PipelineError
+from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
+                          make_strict)
+from .linkcheck import (CACHE_FILE, LinkOptions, cache_json, check_links, link_findings,
+                        link_sites, load_cache)
+from .output import write_atomic
+from .references import load_references
+from .report import load_report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+CHECK_FILE = "check.json"
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.timeout <= 0 or args.jobs < 1 or args.max_age < 0:
+        parser.error("--timeout must be above 0, --jobs at least 1, --max-age at least 0")
     try:
+        if args.command == "linkcheck":
+            return _linkcheck(args)
         return _run(args)
     except PipelineError as exc:
         _print_diagnostics(exc.diagnostics)
-        errors = sum(d.is_error for d in exc.diagnostics)
-        print(f"{errors} error(s): nothing was written", file=sys.stderr)
+        outcome = "check failed" if args.command == "check" else "nothing was built"
+        print(f"{_count(exc.diagnostics)}: {outcome}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:  # the output directory cannot be written, for one
+        print(f"{display_path(exc.filename or '?')}: error: {exc.strerror}", file=sys.stderr)
         return EXIT_CONTENT
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="Build Japanese briefings from Markdown.")
-    parser.add_argument("command", choices=["check", "pdf", "docx", "all"],
+    parser.add_argument("command", choices=["check", "pdf", "docx", "all", "linkcheck"],
                         help="check: validate only; pdf: the PDF; docx: the Word file; "
-                             "all: both, from one parse")
+                             "all: both, from one parse; linkcheck: ask every URL's server")
     parser.add_argument("--content", type=Path, default=Path("content"),
                         help="report directory holding report.yaml (default: content/)")
     parser.add_argument("--out", type=Path, default=Path("output"),
-                        help="directory for the products (default: output/)")
+                        help="directory for the products and check.json (default: output/)")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat warnings as errors (for scheduled runs)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    links = parser.add_argument_group("linkcheck")
+    links.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    links.add_argument("--jobs", type=int, default=8, help="requests at once")
+    links.add_argument("--max-age", type=int, default=7, metavar="DAYS",
+                       help="reuse a working link's cached result this many days")
+    links.add_argument("--refresh", action="store_true", help="ignore the cache")
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    doc, warnings = load_document(args.content)
-    _print_diagnostics(warnings)
+    try:
+        doc, findings = load_document(args.content, args.strict)
+    except PipelineError as exc:
+        _write_findings(exc.diagnostics, args)
+        raise
+    _write_findings(findings, args)
+    if not args.quiet:  # warnings are in check.json; cron should mail only failures
+        _print_diagnostics(findings)
     if args.command == "check":
         if not args.quiet:
-            print(f"{args.content}: ok: {len(doc.sections)} sections, "
-                  f"{len(doc.references)} references, {time.perf_counter() - started:.2f} s")
+            print(f"{display_path(args.content)}: ok: {len(doc.sections)} sections, "
+                  f"{len(doc.references)} references, {_count(findings)}, "
+                  f"{time.perf_counter() - started:.2f} s")
         return EXIT_OK
     products = []
     if args.command in ("pdf", "all"):
@@ -56,6 +87,40 @@ def _run(args: argparse.Namespace) -> int:
         for product in products:
             print(_summary(product))
     return EXIT_OK
+
+
+def _write_findings(findings, args: argparse.Namespace) -> None:
+    write_atomic(args.out / CHECK_FILE,
+                 findings_json(findings, display_path(args.content), args.strict))
+
+
+def _linkcheck(args: argparse.Namespace) -> int:
+    doc, _ = load_document(args.content)
+    report, _ = load_report(args.content)
+    references, _ = load_references(report.references)
+    sites = link_sites(references, doc.sections)
+    cache_path = args.out / CACHE_FILE
+    cache = load_cache(cache_path)
+    options = LinkOptions(args.timeout, args.jobs, args.max_age, args.refresh)
+    # The one place the wall clock is read: the date a link was checked, kept
+    # in the cache. It never reaches a product.
+    results = check_links([s.url for s in sites], cache, options, datetime.date.today())
+    write_atomic(cache_path, cache_json(results))
+    findings = in_order(link_findings(sites, results))
+    findings = make_strict(findings) if args.strict else findings
+    failed = any(f.is_error for f in findings)
+    if args.quiet and not failed:
+        return EXIT_OK
+    _print_diagnostics(findings)
+    fresh = sum(results[url] is not cache.get(url) for url in results)
+    print(f"{len(results)} links: {fresh} asked, {len(results) - fresh} from the cache; "
+          f"{_count(findings)} (results in {display_path(cache_path)})")
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _count(findings: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:
+    errors = sum(f.is_error for f in findings)
+    return f"{errors} error(s), {len(findings) - errors} warning(s)"
 
 
 def _summary(product: Product) -> str:

@@ -19,7 +19,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # LibreOffice opens the .docx in a test, as a real Word-processing client.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui
 
-.PHONY: pdf docx all check linkcheck test clean build-deps test-deps
+.PHONY: pdf docx all check linkcheck test bench clean build-deps test-deps
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -42,6 +42,10 @@ linkcheck: $(STAMP)
 
 test: $(STAMP) build-deps test-deps
 	$(PY) -m pytest
+
+# Wall time and peak memory of each command, in fresh processes.
+bench: $(STAMP) | build-deps
+	$(PY) bench/bench.py
 
 clean:
 	rm -rf $(OUT)

@@ -11,8 +11,6 @@ from pathlib import Path
 from .build import Product, build_docx, build_pdf, load_document
 from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
                           make_strict)
-from .linkcheck import (CACHE_FILE, LinkOptions, cache_json, check_links, link_findings,
-                        link_sites, load_cache)
 from .output import write_atomic
 from .references import load_references
 from .report import load_report
@@ -95,6 +93,9 @@ def _write_findings(findings, args: argparse.Namespace) -> None:
 
 
 def _linkcheck(args: argparse.Namespace) -> int:
+    # Imported here: the HTTP modules are for this command alone.
+    from .linkcheck import (CACHE_FILE, LinkOptions, cache_json, check_links, link_findings,
+                            link_sites, load_cache)
     doc, _ = load_document(args.content)
     report, _ = load_report(args.content)
     references, _ = load_references(report.references)

@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .docx import DocxOptions, render_docx
 from .diagnostics import (Diagnostic, PipelineError, error, in_order, make_strict,
                           raise_if_errors)
 from .expand import ExpandedSection, expand_section, make_environment
@@ -100,6 +99,8 @@ def build_pdf(doc: Document, out_dir: Path, content_dir: Path) -> Product:
 
 def build_docx(doc: Document, out_dir: Path) -> Product:
     """Writes out_dir/<id>.docx and returns what was written."""
+    # Imported here: python-docx and lxml take a third of `check`'s start-up.
+    from .docx import DocxOptions, render_docx
     started = time.perf_counter()
     data = render_docx(doc, DocxOptions(TEMPLATES / "reference.docx"))
     path = out_dir / f"{doc.meta.id}.docx"

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         _print_diagnostics(exc.diagnostics)
         outcome = "check failed" if args.command == "check" else "nothing was built"
+        outcome += " (--strict: warnings count as errors)" if args.strict else ""
         print(f"{_count(exc.diagnostics)}: {outcome}", file=sys.stderr)
         return EXIT_CONTENT
     except OSError as exc:  # the output directory cannot be written, for one

@@ -18,7 +18,7 @@ from .references import load_references, number_references
 from .report import Report, load_report
 from .structure import check_structure
 from .traceability import check_traceability
-from .tree import Document, Metadata
+from .tree import Document, Figure, Metadata, walk
 from .yamlfile import load_yaml
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -52,7 +52,8 @@ def load_document(content_dir: Path, strict: bool = False) -> tuple[Document, li
     found = in_order(make_strict(found) if strict else found)
     raise_if_errors(found)
     entries = number_references(references, cited)
-    return Document(_metadata(report), sections, entries), found
+    return Document(_metadata(report), sections, entries,
+                    _inputs(report, content_dir, sections)), found
 
 
 def expand_sections(report: Report, content_dir: Path, found: list) -> list[ExpandedSection]:
@@ -66,6 +67,14 @@ def expand_sections(report: Report, content_dir: Path, found: list) -> list[Expa
         except PipelineError as exc:
             found += exc.diagnostics
     return expanded
+
+
+def _inputs(report: Report, content_dir: Path, sections) -> tuple[Path, ...]:
+    """Returns every file the document was made from: what the content hash covers."""
+    data = sorted((content_dir / "data").glob("*.yaml")) if (content_dir / "data").is_dir() else []
+    images = [node.src for s in sections for node in walk(s.blocks) if isinstance(node, Figure)]
+    files = [report.path, report.references, *(s.path for s in report.sections), *data, *images]
+    return tuple(dict.fromkeys(p.resolve() for p in files))
 
 
 def load_data(data_dir: Path) -> dict:
@@ -84,25 +93,34 @@ def _metadata(report: Report) -> Metadata:
     return Metadata(id=report.id, title=report.title, subtitle=report.subtitle,
                     organisation=report.organisation, author=report.author, date=report.date,
                     version=report.version, marking=report.marking, summary=report.summary,
-                    keywords=report.keywords)
+                    keywords=report.keywords, archival=report.archival,
+                    recipients=report.recipients)
 
 
 def build_pdf(doc: Document, out_dir: Path, content_dir: Path) -> Product:
     """Writes out_dir/<id>.pdf and returns what was written."""
+    return write_pdf(doc, out_dir / f"{doc.meta.id}.pdf", content_dir)
+
+
+def write_pdf(doc: Document, path: Path, content_dir: Path, copy_label: str = "") -> Product:
+    """Writes the PDF (a numbered copy when copy_label is set) to path."""
     started = time.perf_counter()
-    html = render_html(doc, HtmlOptions(TEMPLATES))
-    data, pages = render_pdf(html, content_dir)
-    path = out_dir / f"{doc.meta.id}.pdf"
+    html = render_html(doc, HtmlOptions(TEMPLATES, copy_label))
+    data, pages = render_pdf(html, content_dir, doc.meta.archival)
     write_atomic(path, data)
     return Product(path, pages, len(data), time.perf_counter() - started)
 
 
 def build_docx(doc: Document, out_dir: Path) -> Product:
     """Writes out_dir/<id>.docx and returns what was written."""
+    return write_docx(doc, out_dir / f"{doc.meta.id}.docx")
+
+
+def write_docx(doc: Document, path: Path) -> Product:
+    """Writes the Word file to path."""
     # Imported here: python-docx and lxml take a third of `check`'s start-up.
     from .docx import DocxOptions, render_docx
     started = time.perf_counter()
     data = render_docx(doc, DocxOptions(TEMPLATES / "reference.docx"))
-    path = out_dir / f"{doc.meta.id}.docx"
     write_atomic(path, data)
     return Product(path, 0, len(data), time.perf_counter() - started)

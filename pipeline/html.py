@@ -22,6 +22,7 @@ TOC_DEPTH = 2
 @dataclass(frozen=True)
 class HtmlOptions:
     templates: Path
+    copy_label: str = ""  # a numbered copy's footer: 配布先: 総務課 / No. 1
 
 
 def render_html(doc: Document, options: HtmlOptions) -> str:
@@ -29,6 +30,7 @@ def render_html(doc: Document, options: HtmlOptions) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(options.templates),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
+    env.filters["css_string"] = css_string
     template = env.get_template(TEMPLATE)
     return template.render(
         meta=doc.meta,
@@ -40,7 +42,15 @@ def render_html(doc: Document, options: HtmlOptions) -> str:
         body_font=BODY_FONT.family,
         heading_font=HEADING_FONT.family,
         page=PAGE,
+        copy_label=options.copy_label,
     )
+
+
+def css_string(text: str) -> Markup:
+    """Returns text as a quoted CSS string, safe inside <style>: a recipient's
+    name may hold quotes, backslashes or '<'."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 0x20 else c for c in text)
+    return Markup(f'"{escaped}"')
 
 
 def inlines_html(nodes) -> Markup:

@@ -12,16 +12,25 @@ from .diagnostics import PipelineError, error
 from .japanese import BODY_FONT, HEADING_FONT
 
 
-def render_pdf(html: str, base_dir: Path) -> tuple[bytes, int]:
-    """Returns the PDF and its page count."""
+ARCHIVAL_VARIANT = "pdf/a-3u"
+
+
+def render_pdf(html: str, base_dir: Path, archival: bool = True) -> tuple[bytes, int]:
+    """Returns the PDF and its page count.
+
+    Archival PDFs are PDF/A-3u and tagged: WeasyPrint then writes the XMP
+    pdfaid identification, an sRGB output intent, /Lang and DisplayDocTitle.
+    WeasyPrint does not check that the result is valid PDF/A.
+    """
     require_fonts()
     import weasyprint  # imported here: loading it costs time that `check` does not need
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=str(base_dir)).render()
+    options = {"pdf_variant": ARCHIVAL_VARIANT, "pdf_tags": True} if archival else {}
     # No clock reaches the bytes: the dates come from the dcterms meta tags, and
-    # WeasyPrint writes no /ID unless asked, so identical inputs give identical PDFs.
-    return document.write_pdf(), len(document.pages)
+    # the PDF/A file identifier is a digest of the content.
+    return document.write_pdf(**options), len(document.pages)
 
 
 def require_fonts() -> None:

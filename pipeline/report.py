@@ -39,6 +39,8 @@ class Report:
     marking: str = ""
     summary: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    archival: bool = True
+    recipients: tuple[str, ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -59,6 +61,8 @@ FIELDS = {
     "keywords": ("texts", False, "PDF and Word keywords"),
     "sections": ("texts", True, "the section files, in order"),
     "references": ("text", True, "the CSL YAML reference list"),
+    "archival": ("bool", False, "false for a plain PDF instead of PDF/A-3u (default true)"),
+    "recipients": ("texts", False, "make dist writes a numbered PDF copy for each"),
 }
 
 
@@ -94,7 +98,8 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
         date=raw["date"], version=raw["version"], sections=sections, references=references,
         subtitle=raw.get("subtitle", ""), author=raw.get("author", ""),
         marking=raw.get("marking", ""), summary=tuple(raw.get("summary", ())),
-        keywords=tuple(raw.get("keywords", ())),
+        keywords=tuple(raw.get("keywords", ())), archival=raw.get("archival", True),
+        recipients=tuple(raw.get("recipients", ())),
     ), diagnostics
 
 
@@ -129,6 +134,9 @@ def _coerce(raw: LineDict, name: str, kind: str) -> str:
     elif kind == "date":
         if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
             return f"must be an ISO date such as 2026-11-27, not {value!r}"
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            return f"must be true or false, not {value!r}"
     elif kind == "texts":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             return "must be a list of texts"

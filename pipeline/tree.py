@@ -195,6 +195,8 @@ class Metadata:
     marking: str
     summary: tuple[str, ...]
     keywords: tuple[str, ...]
+    archival: bool = True  # the PDF is PDF/A-3u, tagged
+    recipients: tuple[str, ...] = ()  # one numbered copy each, in `make dist`
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ class Document:
     meta: Metadata
     sections: tuple[Section, ...]
     references: tuple[ReferenceEntry, ...]
+    inputs: tuple[Path, ...] = ()  # every file it was read from, for the content hash
 
     def headings(self, max_level: int = 6) -> list[Heading]:
         """Returns every heading down to max_level, in document order."""

@@ -16,10 +16,11 @@ SOURCES := $(shell find $(CONTENT) templates pipeline -type f ! -name '*.pyc' 2>
 # Pango, which WeasyPrint lays text out with.
 BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuzz-subset0 \
   libpango-1.0-0 libpangoft2-1.0-0 fontconfig
-# LibreOffice opens the .docx in a test, as a real Word-processing client.
-TEST_DEBS := poppler-utils libreoffice-writer-nogui
+# LibreOffice opens the .docx in a test, as a real Word-processing client;
+# faketime shifts the clock to prove that no build reads it.
+TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime
 
-.PHONY: pdf docx all check linkcheck test bench clean build-deps test-deps
+.PHONY: pdf docx all dist check linkcheck test bench clean build-deps test-deps
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -33,11 +34,23 @@ $(OUT)/$(ID).pdf: $(SOURCES) $(STAMP) | build-deps
 $(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
 	$(PY) -m pipeline docx --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
+# A versioned bundle to send, made only when an input changed (docs/scheduling.md).
+# RECIPIENTS=FILE: a numbered copy per line of FILE; QUIET=1: silent on success.
+dist: $(STAMP) | build-deps
+	$(PY) -m pipeline dist --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
+	  $(if $(RECIPIENTS),--recipients $(RECIPIENTS)) $(if $(QUIET),--quiet)
+
 check: $(STAMP)
 	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 # Online, and never part of a build: asks every URL's server.
-linkcheck: $(STAMP)
+link# A versioned bundle to send, made only when an input changed (docs/scheduling.md).
+# RECIPIENTS=FILE: a numbered copy per line of FILE; QUIET=1: silent on success.
+dist: $(STAMP) | build-deps
+	$(PY) -m pipeline dist --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
+	  $(if $(RECIPIENTS),--recipients $(RECIPIENTS)) $(if $(QUIET),--quiet)
+
+check: $(STAMP)
 	$(PY) -m pipeline linkcheck --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 test: $(STAMP) build-deps test-deps

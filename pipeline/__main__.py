@@ -9,13 +9,17 @@ import time
 from pathlib import Path
 
 from .build import Product, build_docx, build_pdf, load_document
+from .bundle import DistOptions, make_bundle, read_recipients
 from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
                           make_strict)
+from .lock import OutputBusy, output_lock
 from .output import write_atomic
 from .references import load_references
 from .report import load_report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: another build holds the output directory; try later
+BUILDS = ("pdf", "docx", "all", "dist")
 CHECK_FILE = "check.json"
 
 
@@ -27,7 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "linkcheck":
             return _linkcheck(args)
+        if args.command in BUILDS:
+            with output_lock(args.out):
+                return _run(args)
         return _run(args)
+    except OutputBusy as exc:
+        _print_diagnostics(exc.diagnostics)
+        return EXIT_BUSY
     except PipelineError as exc:
         _print_diagnostics(exc.diagnostics)
         outcome = "check failed" if args.command == "check" else "nothing was built"
@@ -42,9 +52,10 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="Build Japanese briefings from Markdown.")
-    parser.add_argument("command", choices=["check", "pdf", "docx", "all", "linkcheck"],
+    parser.add_argument("command", choices=["check", "pdf", "docx", "all", "dist", "linkcheck"],
                         help="check: validate only; pdf: the PDF; docx: the Word file; "
-                             "all: both, from one parse; linkcheck: ask every URL's server")
+                             "all: both, from one parse; dist: a versioned bundle to send, "
+                             "when the inputs changed; linkcheck: ask every URL's server")
     parser.add_argument("--content", type=Path, default=Path("content"),
                         help="report directory holding report.yaml (default: content/)")
     parser.add_argument("--out", type=Path, default=Path("output"),
@@ -52,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings as errors (for scheduled runs)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    dist = parser.add_argument_group("dist")
+    dist.add_argument("--recipients", type=Path, metavar="FILE",
+                      help="one recipient a line: a numbered PDF copy each "
+                           "(instead of report.yaml's recipients)")
+    dist.add_argument("--replace", action="store_true",
+                      help="rebuild a bundle of the same version and date (one never sent)")
     links = parser.add_argument_group("linkcheck")
     links.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     links.add_argument("--jobs", type=int, default=8, help="requests at once")
@@ -77,6 +94,8 @@ def _run(args: argparse.Namespace) -> int:
                   f"{len(doc.references)} references, {_count(findings)}, "
                   f"{time.perf_counter() - started:.2f} s")
         return EXIT_OK
+    if args.command == "dist":
+        return _dist(doc, args)
     products = []
     if args.command in ("pdf", "all"):
         products.append(build_pdf(doc, args.out, args.content))
@@ -85,6 +104,25 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for product in products:
             print(_summary(product))
+    return EXIT_OK
+
+
+def _dist(doc, args: argparse.Namespace) -> int:
+    recipients, extra = doc.meta.recipients, ()
+    if args.recipients:
+        recipients, extra = read_recipients(args.recipients), (args.recipients,)
+    result = make_bundle(doc, DistOptions(args.content, args.out, recipients, args.replace,
+                                          extra))
+    if args.quiet:
+        return EXIT_OK
+    if not result.made:
+        print(f"{display_path(result.path)}: up to date")
+        return EXIT_OK
+    if result.changes:
+        print(result.changes)
+    copies = f", {len(recipients)} numbered copies" if recipients else ""
+    print(f"{display_path(result.path)}: {result.pages} pages{copies}, "
+          f"{result.seconds:.2f} s")
     return EXIT_OK
 
 

@@ -58,6 +58,11 @@ def write_report(root: Path, sections: dict[str, str], references: str = REFEREN
     return root
 
 
+def listing(directory: Path) -> list[str]:
+    """Returns the names in directory, sorted, without hidden ones (the build lock)."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
+
+
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Runs `python -m pipeline ARGS` as a user would, and returns the finished process."""
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd,

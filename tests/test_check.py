@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.__main__ import main
 
-from conftest import FLAGSHIP, ROOT, run_cli
+from conftest import FLAGSHIP, ROOT, listing, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures"
 _EXPECT = re.compile(r"expect:(.*)")
@@ -100,7 +100,7 @@ def test_diagnostics_on_stderr_one_per_finding_gcc_style(tmp_path):
 def test_builds_run_the_check_first_and_build_nothing_on_error(command, tmp_path):
     code = main([command, "--content", str(FIXTURES / "resolution"), "--out", str(tmp_path)])
     assert code == 1
-    assert [p.name for p in tmp_path.iterdir()] == ["check.json"]
+    assert listing(tmp_path) == ["check.json"]
 
 
 def test_warnings_do_not_stop_a_build_unless_strict(tmp_path):

@@ -3,7 +3,7 @@
 import json
 import re
 
-from conftest import run_cli, write_report
+from conftest import listing, run_cli, write_report
 
 GOOD = {"01-intro.md": "# はじめに\n\n本文[@alpha][@beta][@gamma]。\n"}
 
@@ -26,7 +26,7 @@ def test_check_writes_only_its_findings(tmp_path):
     root = write_report(tmp_path / "r", GOOD)
     result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"))
     assert result.returncode == 0 and "ok" in result.stdout
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["check.json"]
+    assert listing(tmp_path / "out") == ["check.json"]
 
 
 def test_usage_error_exits_2(tmp_path):
@@ -40,7 +40,7 @@ def test_unknown_key_exits_1_with_diagnostic(tmp_path):
     assert ("r/02-background.md:5:3: error: unknown reference key 'alpah' "
             "(did you mean 'alpha'?) [unknown-key]") in result.stderr.splitlines()
     assert "Traceback" not in result.stderr
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["check.json"]
+    assert listing(tmp_path / "out") == ["check.json"]
 
 
 def test_undefined_variable_exits_1_naming_file_and_line(tmp_path):
@@ -66,7 +66,7 @@ def test_failed_build_leaves_previous_product_intact(tmp_path):
     (root / "01-intro.md").write_text("# はじめに\n\n[@missing]\n", encoding="utf-8")
     assert run_cli("pdf", "--content", str(root), "--out", str(out)).returncode == 1
     assert (out / "test-report.pdf").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["check.json", "test-report.pdf"]
+    assert listing(out) == ["check.json", "test-report.pdf"]
     assert json.loads((out / "check.json").read_text())["errors"] == 1
 
 

@@ -44,13 +44,7 @@ check: $(STAMP)
 	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 # Online, and never part of a build: asks every URL's server.
-link# A versioned bundle to send, made only when an input changed (docs/scheduling.md).
-# RECIPIENTS=FILE: a numbered copy per line of FILE; QUIET=1: silent on success.
-dist: $(STAMP) | build-deps
-	$(PY) -m pipeline dist --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
-	  $(if $(RECIPIENTS),--recipients $(RECIPIENTS)) $(if $(QUIET),--quiet)
-
-check: $(STAMP)
+linkcheck: $(STAMP)
 	$(PY) -m pipeline linkcheck --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 test: $(STAMP) build-deps test-deps

@@ -39,7 +39,7 @@ from .yamlfile import read_text
 
 DIST = "dist"
 STATE = ".state"
-LATEST = "LATEST"
+LATEST = ".latest"  # per report id: <id>.latest names its last bundle
 # Characters Windows forbids in file names, replaced by their full-width forms,
 # which keep a Japanese title readable.
 _FULL_WIDTH = str.maketrans('\\/:*?"<>|', "＼／：＊？＂＜＞｜")
@@ -112,7 +112,7 @@ def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
                                    "and the version and date are the same: raise 'version' "
                                    "(a changed briefing is a new edition), or use --replace "
                                    "if that bundle was never sent", code="dist-exists")])
-    previous = states.previous(name)
+    previous = states.previous(name, doc.meta.id)
     current = snapshot(doc, name)
     changes = changes_markdown(previous["snapshot"], current) if previous else ""
     if changes:
@@ -123,7 +123,7 @@ def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
     states.save(name, {"hashes": [fp.digest], "snapshot": current,
                        "previous": previous["snapshot"]["bundle"] if previous else None})
     _move_into_place(tmp, target)
-    states.set_latest(name)
+    states.set_latest(name, doc.meta.id)
     return DistResult(target, True, changes, pages, time.perf_counter() - started)
 
 
@@ -249,7 +249,8 @@ def _move_into_place(tmp: Path, target: Path) -> None:
 
 
 class _States:
-    """dist/.state/: per bundle, its known content hashes and text snapshot; LATEST."""
+    """dist/.state/: per bundle, its known content hashes and text snapshot; per
+    report, its latest bundle (several reports may share one output directory)."""
 
     def __init__(self, directory: Path):
         self.directory = directory
@@ -269,10 +270,10 @@ class _States:
         state["hashes"] = [*state.get("hashes", []), digest]
         self.save(name, state)
 
-    def previous(self, name: str) -> dict | None:
+    def previous(self, name: str, report_id: str) -> dict | None:
         """Returns the state of the bundle made before name (the one it replaces aside)."""
         try:
-            latest = (self.directory / LATEST).read_text(encoding="utf-8").strip()
+            latest = (self.directory / f"{report_id}{LATEST}").read_text("utf-8").strip()
         except OSError:
             return None
         if latest == name:
@@ -280,5 +281,5 @@ class _States:
         state = self.load(latest) if latest else {}
         return state if "snapshot" in state else None
 
-    def set_latest(self, name: str) -> None:
-        write_atomic(self.directory / LATEST, f"{name}\n".encode("utf-8"))
+    def set_latest(self, name: str, report_id: str) -> None:
+        write_atomic(self.directory / f"{report_id}{LATEST}", f"{name}\n".encode("utf-8"))

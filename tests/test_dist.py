@@ -152,6 +152,16 @@ def test_added_section_and_reference_are_named(tmp_path):
     assert "ガンマ白書" not in changes  # listed, unchanged, both times
 
 
+def test_another_report_in_the_same_output_is_not_the_previous_bundle(tmp_path):
+    out = tmp_path / "out"
+    assert _dist(_report(tmp_path), out) == 0
+    other = write_report(tmp_path / "other", SECTIONS)
+    text = (other / "report.yaml").read_text().replace("id: test-report", "id: other-report")
+    (other / "report.yaml").write_text(text, encoding="utf-8")
+    assert _dist(other, out) == 0
+    assert not (out / "dist" / "other-report-v1.0-20260401" / "CHANGES.md").exists()
+
+
 def test_same_edition_with_other_content_is_refused_unless_replaced(tmp_path, capsys):
     root, out = _report(tmp_path), tmp_path / "out"
     assert _dist(root, out) == 0

@@ -12,6 +12,7 @@ from .build import Product, build_docx, build_pdf, load_document
 from .bundle import DistOptions, make_bundle, read_recipients
 from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
                           make_strict)
+from .limits import Limits, time_limit
 from .lock import OutputBusy, output_lock
 from .output import write_atomic
 from .references import load_references
@@ -28,13 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.timeout <= 0 or args.jobs < 1 or args.max_age < 0:
         parser.error("--timeout must be above 0, --jobs at least 1, --max-age at least 0")
+    if min(args.max_file_mib, args.max_image_mib, args.max_pages) <= 0 or args.time_limit < 0:
+        parser.error("the limits must be above 0 (--time-limit 0: none)")
+    args.limits = Limits(args.max_file_mib, args.max_image_mib, args.max_pages, args.time_limit)
     try:
         if args.command == "linkcheck":
             return _linkcheck(args)
-        if args.command in BUILDS:
-            with output_lock(args.out):
-                return _run(args)
-        return _run(args)
+        with time_limit(args.time_limit, display_path(args.content)):
+            if args.command in BUILDS:
+                with output_lock(args.out):
+                    return _run(args)
+            return _run(args)
     except OutputBusy as exc:
         _print_diagnostics(exc.diagnostics)
         return EXIT_BUSY
@@ -69,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
                            "(instead of report.yaml's recipients)")
     dist.add_argument("--replace", action="store_true",
                       help="rebuild a bundle of the same version and date (one never sent)")
+    bounds = parser.add_argument_group("limits", "bounds that hostile input cannot cross")
+    defaults = Limits()
+    bounds.add_argument("--max-file-mib", type=float, default=defaults.max_file_mib,
+                        help="largest Markdown or YAML file (default %(default)s)")
+    bounds.add_argument("--max-image-mib", type=float, default=defaults.max_image_mib,
+                        help="largest figure (default %(default)s)")
+    bounds.add_argument("--max-pages", type=int, default=defaults.max_pages,
+                        help="most pages of the PDF (default %(default)s)")
+    bounds.add_argument("--time-limit", type=float, default=defaults.seconds,
+                        metavar="SECONDS", help="longest run, 0 for none (default %(default)s)")
     links = parser.add_argument_group("linkcheck")
     links.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     links.add_argument("--jobs", type=int, default=8, help="requests at once")
@@ -81,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
-        doc, findings = load_document(args.content, args.strict)
+        doc, findings = load_document(args.content, args.strict, args.limits)
     except PipelineError as exc:
         _write_findings(exc.diagnostics, args)
         raise
@@ -98,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
         return _dist(doc, args)
     products = []
     if args.command in ("pdf", "all"):
-        products.append(build_pdf(doc, args.out, args.content))
+        products.append(build_pdf(doc, args.out, args.content, args.limits))
     if args.command in ("docx", "all"):
         products.append(build_docx(doc, args.out))
     if not args.quiet:
@@ -112,7 +127,7 @@ def _dist(doc, args: argparse.Namespace) -> int:
     if args.recipients:
         recipients, extra = read_recipients(args.recipients), (args.recipients,)
     result = make_bundle(doc, DistOptions(args.content, args.out, recipients, args.replace,
-                                          extra))
+                                          extra, args.limits))
     if args.quiet:
         return EXIT_OK
     if not result.made:

@@ -9,10 +9,12 @@ from pathlib import Path
 from .diagnostics import (Diagnostic, PipelineError, error, in_order, make_strict,
                           raise_if_errors)
 from .expand import ExpandedSection, expand_section, make_environment
+from .figures import ImageRules
+from .limits import Limits, check_file_sizes
 from .html import HtmlOptions, render_html
 from .output import write_atomic
 from .parse import parse_sections
-from .pdf import render_pdf
+from .pdf import PdfOptions, render_pdf
 from .reference_rules import check_references
 from .references import load_references, number_references
 from .report import Report, load_report
@@ -34,17 +36,20 @@ class Product:
     seconds: float
 
 
-def load_document(content_dir: Path, strict: bool = False) -> tuple[Document, list[Diagnostic]]:
+def load_document(content_dir: Path, strict: bool = False,
+                  limits: Limits = Limits()) -> tuple[Document, list[Diagnostic]]:
     """Returns the document tree of the report in content_dir, and its warnings.
 
     Every rule runs before anything is built; `strict` makes warnings errors.
     Raises PipelineError with every finding when any of them is an error.
     """
+    check_file_sizes(text_files(content_dir), limits)
     report, found = load_report(content_dir)
     references, ref_found = load_references(report.references)
     found += ref_found
     expanded = expand_sections(report, content_dir, found)
-    sections, cited, parse_found = parse_sections(expanded, {r.key for r in references})
+    images = ImageRules(report.directory, report.remote_images, limits.max_image_bytes)
+    sections, cited, parse_found = parse_sections(expanded, {r.key for r in references}, images)
     found += parse_found
     found += check_references(references, report.date, cited)
     found += check_structure(report, sections)
@@ -69,10 +74,18 @@ def expand_sections(report: Report, content_dir: Path, found: list) -> list[Expa
     return expanded
 
 
+def text_files(content_dir: Path) -> list[Path]:
+    """Returns the report's text files (Markdown and YAML), which are read whole."""
+    if not content_dir.is_dir():
+        return []
+    return sorted(p for p in content_dir.rglob("*") if p.suffix in (".md", ".yaml", ".yml"))
+
+
 def _inputs(report: Report, content_dir: Path, sections) -> tuple[Path, ...]:
     """Returns every file the document was made from: what the content hash covers."""
     data = sorted((content_dir / "data").glob("*.yaml")) if (content_dir / "data").is_dir() else []
-    images = [node.src for s in sections for node in walk(s.blocks) if isinstance(node, Figure)]
+    images = [Path(node.src) for s in sections for node in walk(s.blocks)
+              if isinstance(node, Figure) and Path(node.src).is_absolute()]
     files = [report.path, report.references, *(s.path for s in report.sections), *data, *images]
     return tuple(dict.fromkeys(p.resolve() for p in files))
 
@@ -97,16 +110,20 @@ def _metadata(report: Report) -> Metadata:
                     recipients=report.recipients)
 
 
-def build_pdf(doc: Document, out_dir: Path, content_dir: Path) -> Product:
+def build_pdf(doc: Document, out_dir: Path, content_dir: Path,
+              limits: Limits = Limits()) -> Product:
     """Writes out_dir/<id>.pdf and returns what was written."""
-    return write_pdf(doc, out_dir / f"{doc.meta.id}.pdf", content_dir)
+    return write_pdf(doc, out_dir / f"{doc.meta.id}.pdf", content_dir, limits)
 
 
-def write_pdf(doc: Document, path: Path, content_dir: Path, copy_label: str = "") -> Product:
+def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Limits(),
+              copy_label: str = "") -> Product:
     """Writes the PDF (a numbered copy when copy_label is set) to path."""
     started = time.perf_counter()
     html = render_html(doc, HtmlOptions(TEMPLATES, copy_label))
-    data, pages = render_pdf(html, content_dir, doc.meta.archival)
+    options = PdfOptions(content_dir, (content_dir, TEMPLATES), doc.meta.archival,
+                         limits.max_pages)
+    data, pages = render_pdf(html, options)
     write_atomic(path, data)
     return Product(path, pages, len(data), time.perf_counter() - started)
 

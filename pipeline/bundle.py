@@ -32,6 +32,7 @@ from .build import TEMPLATES, write_docx, write_pdf
 from .changes import changes_markdown, snapshot
 from .diagnostics import PipelineError, error
 from .fingerprint import Fingerprint, fingerprint
+from .limits import Limits
 from .output import write_atomic
 from .pdf import ARCHIVAL_VARIANT
 from .tree import Document, Metadata
@@ -53,6 +54,7 @@ class DistOptions:
     recipients: tuple[str, ...] = ()
     replace: bool = False  # rebuild a bundle of the same edition that was not sent yet
     extra_inputs: tuple[Path, ...] = ()  # a --recipients file, which the hash must cover
+    limits: Limits = Limits()
 
 
 @dataclass(frozen=True)
@@ -129,12 +131,12 @@ def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
 
 def _write_products(doc: Document, options: DistOptions, tmp: Path) -> tuple[list[Path], int]:
     stem = dist_stem(doc.meta)
-    pdf = write_pdf(doc, tmp / f"{stem}.pdf", options.content_dir)
+    pdf = write_pdf(doc, tmp / f"{stem}.pdf", options.content_dir, options.limits)
     files = [pdf.path, write_docx(doc, tmp / f"{stem}.docx").path]
     for number, recipient in enumerate(options.recipients, start=1):
         path = tmp / "copies" / f"{stem}_No{number:02d}_{safe_filename(recipient)}.pdf"
-        files.append(write_pdf(doc, path, options.content_dir,
-                               copy_label=copy_label(recipient, number)).path)
+        files.append(write_pdf(doc, path, options.content_dir, options.limits,
+                               copy_label(recipient, number)).path)
     return files, pdf.pages
 
 

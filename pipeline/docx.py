@@ -296,7 +296,7 @@ _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT,
 def _(node: Figure, writer: _Writer) -> None:
     picture = writer.paragraph("Figure")
     run = picture.add_run()
-    shape = run.add_picture(str(node.src))
+    shape = run.add_picture(io.BytesIO(node.data))
     if shape.width > FIGURE_WIDTH:
         ratio = FIGURE_WIDTH / shape.width
         shape.width, shape.height = FIGURE_WIDTH, int(shape.height * ratio)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .diagnostics import PipelineError, error
 from .yamlfile import read_text
@@ -46,11 +48,37 @@ class ExpandedSection:
         return self.source_lines[min(text_line, len(self.source_lines)) - 1]
 
 
+class _SectionSandbox(ImmutableSandboxedEnvironment):
+    """Jinja for sections written by many authors: no Python internals
+    (`''.__class__`), no changing the data, and no arithmetic that makes a
+    huge value (`'x' * 10**9`) to exhaust the memory of a scheduled job."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise SecurityError(f"exponent {right} is too large")
+        if operator == "*" and _result_size(left, right) > MAX_REPEAT:
+            raise SecurityError("this multiplication would make a value too large")
+        return super().call_binop(context, operator, left, right)
+
+
+MAX_REPEAT = 100_000  # characters or items a `*` may make
+
+
+def _result_size(left, right) -> int:
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+            return len(sequence) * count
+    return 0
+
+
 def make_environment() -> jinja2.Environment:
-    """Returns the Jinja environment for sections: strict, no HTML escaping (this is Markdown)."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             keep_trailing_newline=True, autoescape=False,
-                             comment_start_string=COMMENT_START, comment_end_string=COMMENT_END)
+    """Returns the sandboxed Jinja environment for sections: strict, no HTML escaping
+    (this is Markdown)."""
+    env = _SectionSandbox(undefined=jinja2.StrictUndefined, trim_blocks=True,
+                          keep_trailing_newline=True, autoescape=False,
+                          comment_start_string=COMMENT_START, comment_end_string=COMMENT_END)
     env.filters["comma"] = comma
     env.globals["reduction"] = reduction
     return env

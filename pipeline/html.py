@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from functools import singledispatch
 from pathlib import Path
@@ -44,6 +45,11 @@ def render_html(doc: Document, options: HtmlOptions) -> str:
         page=PAGE,
         copy_label=options.copy_label,
     )
+
+
+def data_uri(data: bytes, media_type: str) -> str:
+    """Returns the image as a data: URL: the PDF writer never opens a file a section names."""
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def css_string(text: str) -> Markup:
@@ -138,7 +144,7 @@ def _row(cells, tag: str, aligns) -> Markup:
 def _(node: Figure) -> Markup:
     return Markup('<figure class="figure" id="{}">\n<img src="{}" alt="{}">\n'
                   '<figcaption><span class="label">図{}</span>{}</figcaption>\n</figure>\n').format(
-        node.anchor, node.src.as_uri(), plain_text(node.caption), node.number,
+        node.anchor, data_uri(node.data, node.media_type), plain_text(node.caption), node.number,
         inlines_html(node.caption))
 
 

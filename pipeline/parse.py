@@ -18,13 +18,15 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .expand import ExpandedSection
+from .figures import ImageRules, load_image
+from .sandbox import link_problem, raw_html_tags
 from .markdown_tree import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
 from .tree import (Block, BulletList, Citation, Code, CodeBlock, Emphasis, Figure, Heading,
                    Inline, Inlines, LineBreak, Link, ListItem, OrderedList, Paragraph, Pos,
                    Quote, Section, Strong, Table, Text, ThematicBreak)
 
 NUMBERED_LEVELS = 3
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif"}
+MAX_NESTING = 12  # lists and quotations inside each other; deeper is an error, not a crash
 _CAPTION = re.compile(r"^(?:Table|table|表)?\s*[:：]\s*")
 _BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "pre", "table", "hr"}
 _STASH = re.compile(r"^\x02wzxhzdk:(\d+)\x03$")
@@ -44,7 +46,7 @@ class Numbering:
     anchors: dict[str, Pos] = field(default_factory=dict)
 
 
-def parse_sections(sections: list[ExpandedSection], known_keys) -> tuple[
+def parse_sections(sections: list[ExpandedSection], known_keys, images: ImageRules) -> tuple[
         tuple[Section, ...], dict[str, int], list[Diagnostic]]:
     """Returns the parsed sections, the citation numbers by key, and the diagnostics."""
     numbering = Numbering(frozenset(known_keys))
@@ -52,9 +54,18 @@ def parse_sections(sections: list[ExpandedSection], known_keys) -> tuple[
     diagnostics: list[Diagnostic] = []
     parsed = []
     for section in sections:
-        tree = build_markdown_tree(section.text, md)
-        converter = _Converter(section, tree, numbering, diagnostics)
-        parsed.append(Section(section.path, converter.blocks(list(tree.root))))
+        if not section.text.strip():
+            diagnostics.append(error(section.path, 1, "the section is empty: give it at least "
+                                     "a heading, or remove it from sections", code="empty-section"))
+            continue
+        try:
+            tree = build_markdown_tree(section.text, md)
+            converter = _Converter(section, tree, numbering, diagnostics, images)
+            parsed.append(Section(section.path, converter.blocks(list(tree.root))))
+        except RecursionError:  # Python-Markdown recurses once per level of nesting
+            diagnostics.append(error(section.path, None, "lists or quotations are nested too "
+                                     f"deeply (at most {MAX_NESTING} levels)", code="nesting"))
+            continue
         converter.report_stray_citations()
     return tuple(parsed), numbering.citations, diagnostics
 
@@ -63,9 +74,10 @@ class _Converter:
     """Turns one section's element tree into blocks; holds where it has read up to."""
 
     def __init__(self, section: ExpandedSection, tree: MarkdownTree, numbering: Numbering,
-                 diagnostics: list[Diagnostic]):
+                 diagnostics: list[Diagnostic], images: ImageRules):
         self.section, self.tree, self.numbering = section, tree, numbering
-        self.diagnostics = diagnostics
+        self.diagnostics, self.images = diagnostics, images
+        self.depth = 0  # of lists and quotations
         text = tree.marked_text
         self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
         self.cursor = 0
@@ -120,7 +132,19 @@ class _Converter:
             self.fail(self.locate(elem), f"this Markdown produces <{tag}>, which the writers "
                       "do not support")
             return None
+        if tag in ("ul", "ol", "blockquote"):
+            return self.nest(handler, elem)
         return handler(elem)
+
+    def nest(self, handler, elem: etree.Element) -> Block | None:
+        """Returns handler(elem) one level deeper, unless that is too deep."""
+        if not self.nested(self.locate(elem)):
+            return None
+        self.depth += 1
+        try:
+            return handler(elem)
+        finally:
+            self.depth -= 1
 
     def heading(self, elem: etree.Element, level: int) -> Heading:
         pos = self.locate(elem)
@@ -156,19 +180,26 @@ class _Converter:
     def figure(self, img: etree.Element) -> Figure | None:
         pos = self.locate(img)
         src, caption = img.get("src", ""), img.get("alt", "").strip()
-        path = (self.section.path.parent / src).resolve()
         if not caption:
             self.fail(pos, f"figure '{src}' has no caption: write ![caption]({src})", "figure")
-        elif not path.is_file():
-            self.fail(pos, f"image file not found: {src}", "figure")
-        elif path.suffix.lower() not in IMAGE_SUFFIXES:
-            self.fail(pos, f"unsupported image format '{path.suffix}' for {src} "
-                      "(use PNG, JPEG or GIF)", "figure")
-        else:
-            self.numbering.figures += 1
-            number = self.numbering.figures
-            return Figure(path, self.text_inlines(caption), number, f"fig-{number}", pos)
-        return None
+            return None
+        try:
+            origin, image = load_image(src, self.section.path.parent, self.images)
+        except ValueError as exc:
+            self.fail(pos, str(exc), "figure")
+            return None
+        self.numbering.figures += 1
+        number = self.numbering.figures
+        return Figure(origin, self.text_inlines(caption), number, f"fig-{number}", pos,
+                      image.data, image.media_type)
+
+    def nested(self, pos: Pos) -> bool:
+        """Returns whether one more level of nesting is allowed here."""
+        if self.depth < MAX_NESTING:
+            return True
+        self.fail(pos, f"lists or quotations are nested more than {MAX_NESTING} levels deep",
+                  "nesting")
+        return False
 
     def bullet_list(self, elem: etree.Element) -> BulletList:
         items = tuple(self.list_item(li) for li in elem.findall("li"))
@@ -260,6 +291,10 @@ class _Converter:
         if tag == "code":
             return Code(self.restore_citations(elem.text or ""))
         if tag == "a":
+            problem = link_problem(elem.get("href", ""))
+            if problem:
+                self.fail(self.locate(elem), problem, "bad-link")
+                return Text(elem.text or "")
             return Link(elem.get("href", ""), self.inlines(elem))
         if tag == "br":
             return LineBreak()
@@ -271,6 +306,7 @@ class _Converter:
         return None
 
     def text_inlines(self, text: str) -> Inlines:
+        self.report_raw_html(text)
         out: list[Inline] = []
         last = 0
         for match in CITE_PLACEHOLDER.finditer(text):
@@ -295,6 +331,16 @@ class _Converter:
             numbers.append(self.numbering.citations.setdefault(
                 key, len(self.numbering.citations) + 1))
         return Citation(mark.keys, tuple(numbers), pos)
+
+    def report_raw_html(self, text: str) -> None:
+        for tag, dangerous in raw_html_tags(text):
+            pos = self.pos_at(self.cursor)
+            if dangerous:
+                self.fail(pos, f"raw HTML is not allowed in a briefing: {tag}", "raw-html")
+            else:
+                self.diagnostics.append(warning(pos.path, pos.line, f"raw HTML is printed as "
+                                                f"written: {tag} (write Markdown instead)",
+                                                code="raw-html"))
 
     def restore_citations(self, text: str) -> str:
         """Returns code text with placeholders put back as written: code cites nothing."""

@@ -5,17 +5,29 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from .diagnostics import PipelineError, error
 from .japanese import BODY_FONT, HEADING_FONT
+from .sandbox import inside
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"
 
 
-def render_pdf(html: str, base_dir: Path, archival: bool = True) -> tuple[bytes, int]:
+@dataclass(frozen=True)
+class PdfOptions:
+    base_dir: Path  # where relative URLs in the HTML point
+    roots: tuple[Path, ...]  # the only directories WeasyPrint may read files from
+    archival: bool = True
+    max_pages: int = 500
+
+
+def render_pdf(html: str, options: PdfOptions) -> tuple[bytes, int]:
     """Returns the PDF and its page count.
 
     Archival PDFs are PDF/A-3u and tagged: WeasyPrint then writes the XMP
@@ -26,11 +38,46 @@ def render_pdf(html: str, base_dir: Path, archival: bool = True) -> tuple[bytes,
     import weasyprint  # imported here: loading it costs time that `check` does not need
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = weasyprint.HTML(string=html, base_url=str(base_dir)).render()
-    options = {"pdf_variant": ARCHIVAL_VARIANT, "pdf_tags": True} if archival else {}
+    refused: list[str] = []
+    fetcher = _sandboxed_fetcher(weasyprint, options.roots, refused)
+    document = weasyprint.HTML(string=html, base_url=str(options.base_dir),
+                               url_fetcher=fetcher).render()
+    if len(document.pages) > options.max_pages:
+        raise PipelineError([error(options.base_dir, None, f"the PDF would have "
+                                   f"{len(document.pages)} pages, over the limit of "
+                                   f"{options.max_pages} (--max-pages)", code="too-many-pages")])
+    variant = {"pdf_variant": ARCHIVAL_VARIANT, "pdf_tags": True} if options.archival else {}
     # No clock reaches the bytes: the dates come from the dcterms meta tags, and
     # the PDF/A file identifier is a digest of the content.
-    return document.write_pdf(**options), len(document.pages)
+    data = document.write_pdf(**variant)  # attachments are fetched here
+    if refused:
+        raise PipelineError([error(options.base_dir, None, f"refused to read {url}: a briefing "
+                                   "may only use data: URLs and files inside the report "
+                                   "directory or templates/", code="sandbox")
+                             for url in dict.fromkeys(refused)])
+    return data, len(document.pages)
+
+
+def _sandboxed_fetcher(weasyprint, roots: tuple[Path, ...], refused: list[str]):
+    """Returns a WeasyPrint URL fetcher that reads data: URLs and files inside roots only.
+
+    Everything else (other files, symlinks out of roots, http, ftp) is refused
+    and noted; redirects are never followed.
+    """
+    class SandboxedFetcher(weasyprint.urls.URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data" or (scheme == "file" and _readable(url, roots)):
+                return super().fetch(url, headers)
+            refused.append(url)
+            raise ValueError(f"refused by the sandbox: {url}")
+
+    return SandboxedFetcher(allowed_protocols={"data", "file"}, allow_redirects=False)
+
+
+def _readable(url: str, roots: tuple[Path, ...]) -> bool:
+    path = Path(url2pathname(urlsplit(url).path))
+    return path.is_file() and inside(path, roots)
 
 
 def require_fonts() -> None:

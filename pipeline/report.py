@@ -41,6 +41,7 @@ class Report:
     keywords: tuple[str, ...] = ()
     archival: bool = True
     recipients: tuple[str, ...] = ()
+    remote_images: bool = False
 
     @property
     def directory(self) -> Path:
@@ -63,6 +64,7 @@ FIELDS = {
     "references": ("text", True, "the CSL YAML reference list"),
     "archival": ("bool", False, "false for a plain PDF instead of PDF/A-3u (default true)"),
     "recipients": ("texts", False, "make dist writes a numbered PDF copy for each"),
+    "remote_images": ("bool", False, "true lets figures be http(s) images (default false)"),
 }
 
 
@@ -100,6 +102,7 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
         marking=raw.get("marking", ""), summary=tuple(raw.get("summary", ())),
         keywords=tuple(raw.get("keywords", ())), archival=raw.get("archival", True),
         recipients=tuple(raw.get("recipients", ())),
+        remote_images=raw.get("remote_images", False),
     ), diagnostics
 
 

@@ -150,11 +150,13 @@ class Table:
 class Figure:
     """An image standing alone in a paragraph; its alt text is the caption (図 number)."""
 
-    src: Path
+    src: str  # the file (resolved) or the URL it came from
     caption: Inlines
     number: int
     anchor: str
     pos: Pos
+    data: bytes = b""  # checked when read; the writers never open src
+    media_type: str = "image/png"
 
 
 Block = Union[Heading, Paragraph, BulletList, OrderedList, Quote, CodeBlock, ThematicBreak,

@@ -4,6 +4,7 @@ import struct
 import zlib
 
 import pytest
+from PIL import Image
 
 from pipeline.build import load_document
 from pipeline.diagnostics import PipelineError
@@ -100,20 +101,29 @@ def test_figures_are_numbered_and_captioned_from_alt_text(tmp_path):
     figures = _nodes(doc, Figure)
     assert [(f.number, plain_text(f.caption), f.pos.line) for f in figures] == [
         (1, "最初の図", 3), (2, "次の図", 7)]
-    assert figures[0].src == (tmp_path / "fig.png").resolve()
+    assert figures[0].src == str((tmp_path / "fig.png").resolve())
+    assert (figures[0].data, figures[0].media_type) == (tiny_png(), "image/png")
 
 
 @pytest.mark.parametrize("markdown, message", [
     ("![](fig.png)\n", "figure 'fig.png' has no caption: write ![caption](fig.png) [figure]"),
     ("![図](none.png)\n", "image file not found: none.png [figure]"),
-    ("![図](fig.bmp)\n",
-     "unsupported image format '.bmp' for fig.bmp (use PNG, JPEG or GIF) [figure]"),
+    ("![図](fig.bmp)\n", "unsupported image format BMP (use PNG, JPEG or GIF) [figure]"),
+    ("![図](broken.png)\n", "not an image Pillow can read (use PNG, JPEG or GIF) [figure]"),
+    ("![図](../outside.png)\n", "'../outside.png' is outside the report directory [figure]"),
+    ("![図](/etc/passwd)\n", "'/etc/passwd' is outside the report directory: a figure must be "
+     "a file inside it, given by a relative path [figure]"),
+    ("![図](https://example.jp/a.png)\n", "remote image 'https://example.jp/a.png' is not "
+     "fetched: save it in the report directory, or set remote_images: true in report.yaml "
+     "[figure]"),
     ("文中の ![図](fig.png) 画像\n",
      "an image must stand alone in its paragraph, to become a figure [markdown]"),
 ])
 def test_figure_errors(tmp_path, markdown, message):
     (tmp_path / "fig.png").write_bytes(tiny_png())
-    (tmp_path / "fig.bmp").write_bytes(b"BM")
+    Image.new("RGB", (2, 2)).save(tmp_path / "fig.bmp")
+    (tmp_path / "broken.png").write_bytes(tiny_png()[:30])
+    (tmp_path.parent / "outside.png").write_bytes(tiny_png())
     assert _errors(tmp_path, {"01.md": "# 一\n\n" + markdown}) == [f"01.md:3: error: {message}"]
 
 
@@ -126,10 +136,26 @@ def test_lists_nest_and_keep_their_start(tmp_path):
     assert ordered.start == 3 and ordered.pos.line == 5
 
 
-def test_raw_html_stays_text(tmp_path):
-    doc, _ = _doc(tmp_path, {"01.md": "<b>太字</b> & <script>x</script>\n"})
+def test_raw_html_stays_text_with_a_warning(tmp_path):
+    doc, warnings = _doc(tmp_path, {"01.md": "<b>太字</b> & 1 < 2\n"})
     (paragraph,) = _nodes(doc, Paragraph)
-    assert plain_text(paragraph.content) == "<b>太字</b> & <script>x</script>"
+    assert plain_text(paragraph.content) == "<b>太字</b> & 1 < 2"
+    assert [(w.code, w.line) for w in warnings] == [("raw-html", 1)]
+
+
+@pytest.mark.parametrize("markdown, message", [
+    ("<script>alert(1)</script>", "raw HTML is not allowed in a briefing: <script>"),
+    ('<iframe src="https://example.jp/">', 'raw HTML is not allowed in a briefing: '
+     '<iframe src="https://example.jp/">'),
+    ('<span onclick="x()">押す</span>', 'raw HTML is not allowed in a briefing: '
+     '<span onclick="x()">'),
+    ("[押す](javascript:alert(1))", "javascript: links are not allowed (use http, https or "
+     "mailto)"),
+    ("[開く](file:///etc/passwd)", "file: links are not allowed (use http, https or mailto)"),
+])
+def test_scripts_and_unsafe_links_are_errors(tmp_path, markdown, message):
+    errors = _errors(tmp_path, {"01.md": f"# 一\n\n{markdown}\n"})
+    assert [e.split(": error: ")[1].rsplit(" [", 1)[0] for e in errors] == [message]
 
 
 def test_jinja_variables_and_data_reach_the_text(tmp_path):

@@ -175,7 +175,8 @@ class _Converter:
         if len(elem) == 1 and images and not (elem.text or "").strip() \
                 and not (images[0].tail or "").strip():
             return self.figure(images[0])
-        return Paragraph(self.inlines(elem), self.locate(elem))
+        pos = self.locate(elem)  # first, so that findings in its text point at its line
+        return Paragraph(self.inlines(elem), pos)
 
     def figure(self, img: etree.Element) -> Figure | None:
         pos = self.locate(img)

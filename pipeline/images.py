@@ -37,7 +37,9 @@ def check_image(data: bytes) -> CheckedImage:
                     raise ValueError(f"unsupported image format {kind} (use PNG, JPEG or GIF)")
                 if width * height > MAX_PIXELS:
                     raise ValueError(f"image of {width}×{height} pixels is too large")
-                image.load()  # decodes every pixel: a truncated or corrupt file fails here
+                image.verify()  # the file's structure: chunks, checksums, the end marker
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # every pixel: truncated or corrupt data fails here
     except Image.UnidentifiedImageError:
         raise ValueError("not an image Pillow can read (use PNG, JPEG or GIF)") from None
     except (OSError, SyntaxError, Image.DecompressionBombError,

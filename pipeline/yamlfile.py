@@ -78,10 +78,19 @@ def load_yaml(path: Path):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise PipelineError([error(path, line, f"invalid YAML: {exc.problem or exc}", column,
+        raise PipelineError([error(path, line, f"invalid YAML: {_yaml_problem(exc)}", column,
                                    code="yaml")])
     except yaml.YAMLError as exc:
         raise PipelineError([error(path, None, f"invalid YAML: {exc}", code="yaml")])
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """Returns what PyYAML found wrong, with where the unfinished construct began."""
+    problem = exc.problem or str(exc)
+    if exc.context and exc.context_mark and exc.problem_mark \
+            and exc.context_mark.line != exc.problem_mark.line:
+        problem += f" ({exc.context}, which began at line {exc.context_mark.line + 1})"
+    return problem
 
 
 def read_text(path: Path) -> str:

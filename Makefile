@@ -8,6 +8,9 @@ OUT ?= output
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Checked once, not on every build: a no-op `make all` must stay well under 0.1 s.
+BUILD_DEBS_STAMP := $(VENV)/.debs-build
+TEST_DEBS_STAMP := $(VENV)/.debs-test
 CHECK_FLAGS := $(if $(STRICT),--strict)
 ID := $(shell sed -n 's/^id:[[:space:]]*["'\'']\{0,1\}\([A-Za-z0-9._-]*\).*/\1/p' $(CONTENT)/report.yaml 2>/dev/null)
 SOURCES := $(shell find $(CONTENT) templates pipeline -type f ! -name '*.pyc' 2>/dev/null)
@@ -20,15 +23,18 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # faketime shifts the clock to prove that no build reads it.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime
 
-.PHONY: pdf docx all dist check linkcheck test bench clean build-deps test-deps
+.PHONY: pdf docx all dist check linkcheck test bench clean
 
 pdf: $(OUT)/$(ID).pdf
 
 docx: $(OUT)/$(ID).docx
 
-all: pdf docx
+# Both products from one process: one parse, and the two writers side by side.
+all: $(STAMP) | $(BUILD_DEBS_STAMP)
+	@$(MAKE) --no-print-directory -q $(OUT)/$(ID).pdf $(OUT)/$(ID).docx \
+	  || $(PY) -m pipeline all --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
-$(OUT)/$(ID).pdf: $(SOURCES) $(STAMP) | build-deps
+$(OUT)/$(ID).pdf: $(SOURCES) $(STAMP) | $(BUILD_DEBS_STAMP)
 	$(PY) -m pipeline pdf --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 $(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
@@ -36,7 +42,7 @@ $(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
 
 # A versioned bundle to send, made only when an input changed (docs/scheduling.md).
 # RECIPIENTS=FILE: a numbered copy per line of FILE; QUIET=1: silent on success.
-dist: $(STAMP) | build-deps
+dist: $(STAMP) | $(BUILD_DEBS_STAMP)
 	$(PY) -m pipeline dist --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
 	  $(if $(RECIPIENTS),--recipients $(RECIPIENTS)) $(if $(QUIET),--quiet)
 
@@ -47,31 +53,30 @@ check: $(STAMP)
 linkcheck: $(STAMP)
 	$(PY) -m pipeline linkcheck --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
-test: $(STAMP) build-deps test-deps
+test: $(STAMP) | $(BUILD_DEBS_STAMP) $(TEST_DEBS_STAMP)
 	$(PY) -m pytest
 
 # Wall time and peak memory of each command, in fresh processes.
-bench: $(STAMP) | build-deps
+bench: $(STAMP) | $(BUILD_DEBS_STAMP)
 	$(PY) bench/bench.py
 
 clean:
 	rm -rf $(OUT)
 
-$(STAMP): pyproject.toml | venv-deps
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(call debian_deps,python3-venv); }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-build-deps:
+$(BUILD_DEBS_STAMP): Makefile | $(STAMP)
 	@$(call debian_deps,$(BUILD_DEBS))
+	@touch $@
 
-test-deps:
+$(TEST_DEBS_STAMP): Makefile | $(STAMP)
 	@$(call debian_deps,$(TEST_DEBS))
-
-.PHONY: venv-deps
-venv-deps:
-	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(call debian_deps,python3-venv); }
+	@touch $@
 
 # Installs the missing Debian packages among $(1). As root it runs apt-get;
 # otherwise it prints the exact command and fails, so nothing half-works.

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .build import Product, build_docx, build_pdf, load_document
+from .build import Product, build_both, build_docx, build_pdf, load_document
 from .bundle import DistOptions, make_bundle, read_recipients
 from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
                           make_strict)
@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings as errors (for scheduled runs)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    parser.add_argument("--serial", action="store_true",
+                        help="all: write the two products one after the other, not side by side")
     dist = parser.add_argument_group("dist")
     dist.add_argument("--recipients", type=Path, metavar="FILE",
                       help="one recipient a line: a numbered PDF copy each "
@@ -111,11 +113,12 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "dist":
         return _dist(doc, args)
-    products = []
-    if args.command in ("pdf", "all"):
-        products.append(build_pdf(doc, args.out, args.content, args.limits))
-    if args.command in ("docx", "all"):
-        products.append(build_docx(doc, args.out))
+    if args.command == "all":
+        products = build_both(doc, args.out, args.content, args.limits, not args.serial)
+    elif args.command == "pdf":
+        products = [build_pdf(doc, args.out, args.content, args.limits)]
+    else:
+        products = [build_docx(doc, args.out)]
     if not args.quiet:
         for product in products:
             print(_summary(product))

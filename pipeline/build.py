@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +129,57 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
     data, pages = render_pdf(html, options)
     write_atomic(path, data)
     return Product(path, pages, len(data), time.perf_counter() - started)
+
+
+def build_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits = Limits(),
+               parallel: bool = True) -> list[Product]:
+    """Writes the PDF and the .docx; in parallel, the .docx in a forked child.
+
+    The two writers share nothing but the tree, which the child gets for free
+    from fork(); on two cores `all` then takes as long as the PDF alone.
+    """
+    if not parallel or not hasattr(os, "fork"):
+        return [build_pdf(doc, out_dir, content_dir, limits), build_docx(doc, out_dir)]
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(read_end)
+        _report_to_parent(write_end, lambda: build_docx(doc, out_dir))
+    os.close(write_end)
+    try:
+        pdf = build_pdf(doc, out_dir, content_dir, limits)
+    except BaseException:
+        os.kill(child, signal.SIGKILL)
+        raise
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            answer = pipe.read()
+        os.waitpid(child, 0)
+    return [pdf, _product_from(answer)]
+
+
+def _report_to_parent(fd: int, work) -> None:
+    """Runs work in the child, sends its Product or diagnostics to the parent, and exits."""
+    try:
+        product = work()
+        answer = {"product": [str(product.path), product.pages, product.size, product.seconds]}
+    except PipelineError as exc:
+        answer = {"diagnostics": [d.as_json() for d in exc.diagnostics]}
+    except BaseException as exc:  # noqa: BLE001 - the parent reports it; the child must exit
+        answer = {"crash": f"{type(exc).__name__}: {exc}"}
+    with os.fdopen(fd, "wb") as pipe:
+        pipe.write(json.dumps(answer).encode("utf-8"))
+    os._exit(0)  # no cleanup handlers: they belong to the parent
+
+
+def _product_from(answer: bytes) -> Product:
+    data = json.loads(answer or b'{"crash": "the Word writer stopped"}')
+    if "product" in data:
+        path, pages, size, seconds = data["product"]
+        return Product(Path(path), pages, size, seconds)
+    if "diagnostics" in data:
+        raise PipelineError([Diagnostic.from_json(d) for d in data["diagnostics"]])
+    raise RuntimeError(data["crash"])
 
 
 def build_docx(doc: Document, out_dir: Path) -> Product:

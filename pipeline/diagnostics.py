@@ -39,6 +39,11 @@ class Diagnostic:
         return {"rule": self.code, "severity": self.severity, "path": self.path,
                 "line": self.line, "column": self.column, "message": self.message}
 
+    @classmethod
+    def from_json(cls, data: dict) -> Diagnostic:
+        return cls(data["path"], data["line"], data["severity"], data["message"],
+                   data["column"], data["rule"])
+
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR

@@ -1,18 +1,27 @@
-"""Benchmarks: wall time and peak memory of the pipeline's commands.
+"""Benchmarks: wall time and peak memory of the pipeline, beside Pandoc.
 
-    make bench                # or: .venv/bin/python bench/bench.py [--runs N]
+    make bench                                   # or: .venv/bin/python bench/bench.py
+    .venv/bin/python bench/bench.py --quick      # without the 300-page report
+    .venv/bin/python bench/bench.py --write bench/RESULTS.md
 
-Each command runs in a fresh process, as a user or a scheduled job runs it
-(interpreter start included); the first run is reported apart from the
-median of the others, since it pays for cold caches. Peak memory is the
-child's maximum resident set size, from wait4(). The check is also timed in
-this process, which is the validation alone.
+Workloads: the flagship, and reports written by bench/generate.py of about
+10, 100 and 300 A4 pages. Each command runs in a fresh process, as a user or
+a scheduled job runs it (interpreter start included); the first run is
+reported apart from the median of the others, since it pays for cold caches.
+Peak memory is the child's maximum resident set size, from wait4(). When
+`pandoc` is installed, the same Markdown goes through `pandoc --to docx`,
+and `pandoc --to html` followed by WeasyPrint's command line, and the table
+gives our time over theirs. Nothing here asserts: the numbers are for
+people (README, bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,20 +32,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402
+
+SIZES = {"10 pages": 5, "100 pages": 56, "300 pages": 170}  # sections → about that many pages
+COMMANDS = ("check", "pdf", "docx", "all", "all --serial")
 
 
 @dataclass(frozen=True)
 class Timing:
-    label: str
+    workload: str
+    what: str
     first: float  # seconds
     median: float  # seconds, over the runs after the first
-    peak_mib: float | None  # None when measured in this process
+    peak_mib: float
 
 
-def run_once(command: list[str]) -> tuple[float, float]:
+def run_once(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Returns the wall time and the peak memory (MiB) of one run of command."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
@@ -45,43 +61,181 @@ def run_once(command: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
-def time_command(label: str, command: list[str], runs: int) -> Timing:
+def measure(workload: str, what: str, command: list[str], runs: int) -> Timing:
     results = [run_once(command) for _ in range(runs)]
     times = [t for t, _ in results]
-    return Timing(label, times[0], statistics.median(times[1:] or times),
+    return Timing(workload, what, times[0], statistics.median(times[1:] or times),
                   max(m for _, m in results))
 
 
-def time_validation(content: Path, runs: int) -> Timing:
-    """Returns the time of load_document alone: read, expand, parse and every rule."""
-    from pipeline.build import load_document
-    times = []
+def pages_of(pdf: Path) -> int:
+    from pypdf import PdfReader
+    return len(PdfReader(pdf).pages)
+
+
+def bench_ours(name: str, content: Path, out: Path, runs: int) -> list[Timing]:
+    rows = [measure(name, command, _cli(command, content, out), runs) for command in COMMANDS]
+    # The same PDF without PDF/A and tags, to show what archiving costs.
+    plain = out.parent / f"{out.name}-plain-source"
+    shutil.copytree(content, plain, dirs_exist_ok=True)
+    with open(plain / "report.yaml", "a", encoding="utf-8") as report:
+        report.write("\narchival: false\n")
+    rows.append(measure(name, "pdf (archival: false)", _cli("pdf", plain, out / "plain"), runs))
+    return rows
+
+
+def _cli(command: str, content: Path, out: Path) -> list[str]:
+    words = command.split()
+    return [sys.executable, "-m", "pipeline", words[0], "--content", str(content), "--out",
+            str(out), "--quiet", "--time-limit", "0", *words[1:]]
+
+
+def expanded_markdown(content: Path, into: Path) -> list[Path]:
+    """Writes each section with its Jinja expanded (Pandoc reads no Jinja); returns them."""
+    from pipeline.build import expand_sections
+    from pipeline.report import load_report
+    report, _ = load_report(content)
+    into.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for section in expand_sections(report, content, []):
+        path = into / section.path.name
+        path.write_text(section.text, encoding="utf-8")
+        paths.append(path)
+    write_pandoc_bibliography(report.references, into / "references.yaml")
+    if (content / "figures").is_dir():
+        shutil.copytree(content / "figures", into / "figures", dirs_exist_ok=True)
+    return paths
+
+
+def write_pandoc_bibliography(source: Path, target: Path) -> None:
+    """Writes our CSL YAML list as Pandoc wants it: under `references:`, dates as text."""
+    import yaml
+    entries = yaml.safe_load(source.read_text(encoding="utf-8")) or []
+    for entry in entries:
+        for field in ("issued", "accessed"):
+            if entry.get(field) is None:
+                entry.pop(field, None)
+            else:
+                entry[field] = str(entry[field])
+    target.write_text(yaml.safe_dump({"references": entries}, allow_unicode=True),
+                      encoding="utf-8")
+
+
+def bench_pandoc(name: str, content: Path, work: Path, runs: int) -> list[Timing]:
+    sections = [str(p) for p in expanded_markdown(content, work)]
+    common = ["pandoc", *sections, "--citeproc", "--bibliography",
+              str(work / "references.yaml"), "--resource-path", str(work)]
+    weasyprint = str(Path(sys.executable).parent / "weasyprint")
+    to_pdf = " ".join(common + ["-s", "--metadata", "title=bench", "-o", str(work / "p.html")])
+    to_pdf += f" && {weasyprint} {work / 'p.html'} {work / 'p.pdf'}"
+    return [measure(name, "pandoc docx", common + ["-o", str(work / "p.docx")], runs),
+            measure(name, "pandoc html + weasyprint", ["sh", "-c", to_pdf], runs)]
+
+
+def bench_make(content: Path, out: Path, runs: int) -> list[Timing]:
+    """Returns `make all` after a source changed, and with nothing to do."""
+    make = ["make", "--no-print-directory", "-s", "all", f"CONTENT={content}", f"OUT={out}"]
+    touch = content / "report.yaml"
+    changed = []
     for _ in range(runs):
-        started = time.perf_counter()
-        load_document(content)
-        times.append(time.perf_counter() - started)
-    return Timing("validation (in process)", times[0], statistics.median(times[1:]), None)
+        os.utime(touch)
+        changed.append(run_once(make))
+    noop = [run_once(make) for _ in range(runs)]
+    return [Timing("flagship", "make all (a source changed)", changed[0][0],
+                   statistics.median(t for t, _ in changed[1:]), max(m for _, m in changed)),
+            Timing("flagship", "make all (nothing to do)", noop[0][0],
+                   statistics.median(t for t, _ in noop[1:]), max(m for _, m in noop))]
+
+
+def growth_exponent(points: list[tuple[int, float]]) -> float:
+    """Returns b in time ≈ a·pages^b, fitted by least squares on the logs."""
+    xs = [math.log(p) for p, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / \
+        sum((x - mean_x) ** 2 for x in xs)
+
+
+def table(rows: list[Timing], pages: dict[str, int]) -> list[str]:
+    lines = ["| workload | pages | command | first (s) | median (s) | peak (MiB) |",
+             "|---|--:|---|--:|--:|--:|"]
+    lines += [f"| {r.workload} | {pages.get(r.workload, '')} | {r.what} | {r.first:.2f} | "
+              f"{r.median:.2f} | {r.peak_mib:.0f} |" for r in rows]
+    return lines
+
+
+def ratios(rows: list[Timing]) -> list[str]:
+    by = {(r.workload, r.what): r.median for r in rows}
+    lines = ["| workload | docx: ours / pandoc | pdf: ours / (pandoc html + weasyprint) |",
+             "|---|--:|--:|"]
+    for workload in dict.fromkeys(r.workload for r in rows):
+        if (workload, "pandoc docx") in by:
+            lines.append(f"| {workload} | "
+                         f"{by[workload, 'docx'] / by[workload, 'pandoc docx']:.2f} | "
+                         f"{by[workload, 'pdf'] / by[workload, 'pandoc html + weasyprint']:.2f} |")
+    return lines
+
+
+def exponents(rows: list[Timing], pages: dict[str, int]) -> list[str]:
+    lines = []
+    for what in ("check", "pdf", "docx", "all"):
+        points = [(pages[r.workload], r.median) for r in rows
+                  if r.what == what and r.workload in SIZES and r.workload in pages]
+        if len(points) >= 2:
+            lines.append(f"- {what}: time ∝ pages^{growth_exponent(points):.2f}")
+    return lines
+
+
+def machine() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "0")
+    from importlib.metadata import version
+    pandoc = subprocess.run(["pandoc", "--version"], capture_output=True, text=True).stdout \
+        .splitlines()[0] if shutil.which("pandoc") else "pandoc not installed"
+    return [f"- {os.cpu_count()} CPUs ({cpu}), {int(memory) / 2**20:.0f} GiB memory, "
+            f"{platform.system()} {platform.release()}",
+            f"- Python {platform.python_version()}, WeasyPrint {version('weasyprint')}, "
+            f"python-docx {version('python-docx')}, {pandoc}",
+            f"- measured {time.strftime('%Y-%m-%d')}"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per command (default 5)")
-    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--runs", type=int, default=3, help="runs per command (default 3)")
+    parser.add_argument("--quick", action="store_true", help="leave out the 300-page report")
+    parser.add_argument("--write", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     runs = max(2, args.runs)
-    with tempfile.TemporaryDirectory() as out:
-        cli = [sys.executable, "-m", "pipeline"]
-        where = ["--content", str(args.content), "--out", out, "--quiet"]
-        rows = [time_validation(args.content, runs * 4)]
-        rows += [time_command(f"{name} (new process)", cli + [name] + where, runs)
-                 for name in ("check", "pdf", "docx", "all")]
-    print(f"{args.content.name}: {runs} runs per command, Python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs\n")
-    print(f"| {'what':<24} | first (s) | median (s) | peak (MiB) |")
-    print(f"|{'-' * 26}|----------:|-----------:|-----------:|")
-    for row in rows:
-        peak = f"{row.peak_mib:.0f}" if row.peak_mib is not None else "–"
-        print(f"| {row.label:<24} | {row.first:9.3f} | {row.median:10.3f} | {peak:>10} |")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        workloads = {"flagship": ROOT / "content"}
+        for name, sections in SIZES.items():
+            if not (args.quick and name == "300 pages"):
+                workloads[name] = generate(work / name.replace(" ", "-"), sections)
+        rows, pages = [], {}
+        for name, content in workloads.items():
+            out = work / "out" / name.replace(" ", "-")
+            big = name == "300 pages"
+            print(f"… {name}", file=sys.stderr)
+            rows += bench_ours(name, content, out, 2 if big else runs)
+            pages[name] = pages_of(next(out.glob("*.pdf")))
+            if shutil.which("pandoc"):
+                rows += bench_pandoc(name, content, work / "pandoc" / name.replace(" ", "-"),
+                                     2 if big else runs)
+        copy = work / "flagship-copy"
+        shutil.copytree(ROOT / "content", copy)
+        rows += bench_make(copy, work / "out" / "make", runs + 2)
+    report = ["## Machine", "", *machine(), "", "## Times", "", *table(rows, pages), "",
+              "## Growth with the page count", "", *exponents(rows, pages), ""]
+    if shutil.which("pandoc"):
+        report += ["## Against Pandoc (median times)", "", *ratios(rows), ""]
+    print("\n".join(report))
+    if args.write:
+        args.write.write_text("# Benchmark results\n\nWritten by `bench/bench.py --write`.\n\n"
+                              + "\n".join(report), encoding="utf-8")
 
 
 if __name__ == "__main__":

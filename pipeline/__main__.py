@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from .build import Product, build_both, build_docx, build_pdf, load_document
-from .bundle import DistOptions, make_bundle, read_recipients
 from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
                           make_strict)
 from .limits import Limits, time_limit
@@ -126,6 +125,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _dist(doc, args: argparse.Namespace) -> int:
+    from .bundle import DistOptions, make_bundle, read_recipients  # dist's own modules
     recipients, extra = doc.meta.recipients, ()
     if args.recipients:
         recipients, extra = read_recipients(args.recipients), (args.recipients,)

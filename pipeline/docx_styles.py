@@ -67,8 +67,10 @@ def set_up_styles(document, restyle: bool) -> None:
     defaults = styles.element.find(qn("w:docDefaults"))
     if restyle and defaults is not None:
         set_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")), BODY_FONT.word_name)
+    # By name, once: python-docx finds a style by walking all of them each time.
+    by_name = {style.name: style for style in styles}
     for name, (kind, based_on, font, size, bold) in STYLES.items():
-        style, created = _get_or_add(styles, name, kind, based_on)
+        style, created = _get_or_add(styles, by_name, name, kind, based_on)
         if restyle or created:
             _look(style, font, size, bold)
         set_language(style.element.get_or_add_rPr())
@@ -76,13 +78,13 @@ def set_up_styles(document, restyle: bool) -> None:
         _paragraph_looks(styles)
 
 
-def _get_or_add(styles, name: str, kind: str, based_on: str | None):
-    if name in [s.name for s in styles]:
-        return styles[name], False
+def _get_or_add(styles, by_name: dict, name: str, kind: str, based_on: str | None):
+    if name in by_name:
+        return by_name[name], False
     style_type = WD_STYLE_TYPE.CHARACTER if kind == "character" else WD_STYLE_TYPE.PARAGRAPH
-    style = styles.add_style(name, style_type)
+    style = by_name[name] = styles.add_style(name, style_type)
     if based_on:
-        style.base_style = styles[based_on]
+        style.base_style = by_name[based_on]
     style.quick_style = True
     return style, True
 

@@ -12,8 +12,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image
-
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
 MAX_PIXELS = 40_000_000  # 8000 × 5000: a figure, not a decompression bomb
 
@@ -28,6 +26,8 @@ class CheckedImage:
 
 def check_image(data: bytes) -> CheckedImage:
     """Returns the image; raises ValueError saying what is wrong with it."""
+    from PIL import Image  # imported here: a report without figures need not load it
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

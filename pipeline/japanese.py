@@ -1,9 +1,13 @@
-"""Japanese forms shared by both writers: era dates and fonts."""
+"""Japanese forms shared by both writers: era dates, line joining and fonts."""
 
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
+
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 # (first day, era name), newest first
 _ERAS = (
@@ -21,6 +25,27 @@ def wareki(date: datetime.date) -> str:
             era_year = "元" if year == 1 else str(year)
             return f"{era}{era_year}年（{date.year}年）{date.month}月{date.day}日"
     return f"{date.year}年{date.month}月{date.day}日"
+
+
+def join_lines(text: str) -> str:
+    """Returns text with the source's line breaks joined as Japanese text is.
+
+    A line break inside a paragraph is only where the author's editor
+    wrapped: between two East Asian wide characters it vanishes (行政の
+    ⏎デジタル化 → 行政のデジタル化), elsewhere it is a space, as in
+    Pandoc's east_asian_line_breaks. Done once, in the tree, so that neither
+    writer prints a space between kanji nor Word a hard line break.
+    """
+    def join(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        sides = [c for c in (before, after) if c]
+        return "" if sides and all(_wide(c) for c in sides) else " "
+    return _SOFT_BREAK.sub(join, text)
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .expand import ExpandedSection
 from .figures import ImageRules, load_image
+from .japanese import join_lines
 from .sandbox import link_problem, raw_html_tags
 from .markdown_tree import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
 from .tree import (Block, BulletList, Citation, Code, CodeBlock, Emphasis, Figure, Heading,
@@ -308,6 +309,7 @@ class _Converter:
 
     def text_inlines(self, text: str) -> Inlines:
         self.report_raw_html(text)
+        text = join_lines(text)
         out: list[Inline] = []
         last = 0
         for match in CITE_PLACEHOLDER.finditer(text):

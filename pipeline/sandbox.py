@@ -10,8 +10,6 @@ not reach a reader.
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,19 +35,19 @@ def link_problem(url: str) -> str:
     return f"link '{url}' is not an address: write https://…, mailto:… or #anchor"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect could lead anywhere: it is an error instead
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def fetch_remote(url: str, max_bytes: int) -> bytes:
     """Returns the body at url; raises ValueError when it redirects, fails or is too big."""
+    import urllib.error  # imported here: only a report with remote images needs HTTP
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # a redirect could lead anywhere: it is an error instead
+
     request = urllib.request.Request(url, headers={"User-Agent": "pipeline/1"})
     try:
-        with _OPENER.open(request, timeout=FETCH_TIMEOUT) as response:
+        with urllib.request.build_opener(NoRedirect).open(request,
+                                                          timeout=FETCH_TIMEOUT) as response:
             data = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
         exc.close()

@@ -94,3 +94,28 @@ def test_figure_and_table_numbers_reach_the_pdf(tmp_path):
               for name, obj in page["/Resources"].get("/XObject", {}).items()
               if obj.get_object()["/Subtype"] == "/Image"]
     assert len(set(images)) == 1  # one image, shared by the pages' resources
+
+
+def test_all_in_parallel_and_in_series_write_the_same_bytes(tmp_path):
+    from pipeline.__main__ import main
+    root = write_report(tmp_path / "r", GOOD)
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "b"), "--quiet",
+                 "--serial"]) == 0
+    for name in ("test-report.pdf", "test-report.docx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_an_error_in_the_word_writer_child_reaches_the_parent(tmp_path, monkeypatch, capsys):
+    import pipeline.build
+    from pipeline.__main__ import main
+    from pipeline.diagnostics import PipelineError, error
+
+    def broken(doc, out_dir):
+        raise PipelineError([error("templates/reference.docx", None, "no style named 'X'",
+                                   code="writer")])
+    monkeypatch.setattr(pipeline.build, "build_docx", broken)  # the forked child inherits it
+    root = write_report(tmp_path / "r", GOOD)
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
+    assert "templates/reference.docx: error: no style named 'X' [writer]" in \
+        capsys.readouterr().err

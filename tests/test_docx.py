@@ -214,3 +214,15 @@ def test_libreoffice_opens_and_converts_it(built, tmp_path, tree):
         assert re.sub(r"\s+", "", plain_text(heading.content)) in text
     for entry in tree.references:
         assert re.sub(r"\s+", "", plain_text(entry.content))[:20] in text
+
+
+def test_wrapped_source_lines_are_one_line_in_both_products(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n行政の\nデジタル化を\nEnglish と進める。\n"})
+    assert run_cli("all", "--content", str(root), "--out", str(tmp_path / "o")).returncode == 0
+    xml = zipfile.ZipFile(tmp_path / "o" / "test-report.docx").read("word/document.xml").decode()
+    paragraph = re.search(r"<w:p>(?:(?!</w:p>).)*行政の(?:(?!</w:p>).)*</w:p>", xml).group()
+    assert "<w:br/>" not in paragraph  # no hard line break where the source wrapped
+    assert "行政のデジタル化を English と進める。" in \
+        "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", paragraph))
+    pdf_text = "".join(pdf_pages_text(tmp_path / "o" / "test-report.pdf"))
+    assert "行政のデジタル化を English と進める。" in pdf_text

@@ -186,8 +186,20 @@ def test_errors_in_several_sections_are_all_reported(tmp_path):
 
 @pytest.mark.parametrize("markdown, paragraphs", [
     ("一つ目 {## 注 ##}\n\n二つ目\n", [("一つ目 ", 1), ("二つ目", 3)]),  # not joined
-    ("一行目\n{## 注 ##}\n二行目\n", [("一行目\n二行目", 1)]),  # the line vanishes whole
+    ("一行目\n{## 注 ##}\n二行目\n", [("一行目二行目", 1)]),  # the line vanishes whole
 ])
 def test_jinja_comment_keeps_or_removes_its_line(tmp_path, markdown, paragraphs):
     doc, _ = _doc(tmp_path, {"01.md": markdown})
     assert [(plain_text(p.content), p.pos.line) for p in _nodes(doc, Paragraph)] == paragraphs
+
+
+@pytest.mark.parametrize("markdown, text", [
+    ("行政の\nデジタル化", "行政のデジタル化"),  # between kanji and kana: nothing
+    ("二行目\nEnglish\nwords", "二行目 English words"),  # beside Latin: a space
+    ("全角、\n　続き", "全角、　続き"),  # the author's ideographic space stays
+    ("**強調**\nの後", "強調の後"),
+])
+def test_soft_line_breaks_join_as_japanese_text(tmp_path, markdown, text):
+    doc, _ = _doc(tmp_path, {"01.md": f"# 一\n\n{markdown}\n"})
+    (paragraph,) = _nodes(doc, Paragraph)
+    assert plain_text(paragraph.content) == text

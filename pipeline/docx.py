@@ -50,6 +50,9 @@ class _Writer:
         # default, by scanning every style on every assignment: 60 % of a
         # 300-page report's time. The ids are read once and set directly.
         self.style_ids = {style.name: style.style_id for style in document.styles}
+        # document.add_table measures the page on every call, by searching the
+        # whole body for its section properties; one section, one width.
+        self.block_width = document._block_width
 
     def paragraph(self, style: str, text: str = ""):
         paragraph = self.document.add_paragraph(text)
@@ -59,11 +62,15 @@ class _Writer:
     def set_style(self, paragraph, style: str) -> None:
         paragraph._p.style = self.style_ids[style]
 
-    def run(self, paragraph, text: str, style: str = ""):
-        run = paragraph.add_run(text)
-        if style:
-            run._r.style = self.style_ids[style]
-        return run
+    def run(self, paragraph, text: str, style: str = "") -> None:
+        # The w:r is made directly: python-docx's run.text clears and parses the
+        # text (for tabs and breaks, which the tree's text no longer holds).
+        add_run(paragraph._p, text, self.style_ids[style] if style else None)
+
+    def table(self, rows: int, columns: int, style: str):
+        table = self.document._body.add_table(rows, columns, self.block_width)
+        table._tbl.tblPr.style = self.style_ids[style]
+        return table
 
 
 def render_docx(doc: Document, options: DocxOptions) -> bytes:
@@ -288,8 +295,7 @@ def _(node: Table, writer: _Writer) -> None:
         writer.bookmarks.wrap(caption, node.anchor)
     rows = node.header + node.body
     columns = max((len(r) for r in rows), default=0)
-    table = writer.document.add_table(rows=len(rows), cols=columns)
-    table.style = writer.document.styles["Table Grid"]
+    table = writer.table(len(rows), columns, "Table Grid")
     # Row by row: table.cell(r, c) rebuilds the whole grid on every call.
     for r, (row, table_row) in enumerate(zip(rows, table.rows)):
         style = "Table Heading" if r < len(node.header) else "Table Text"

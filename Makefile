@@ -23,7 +23,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # faketime shifts the clock to prove that no build reads it.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime
 
-.PHONY: pdf docx all dist check linkcheck test bench clean
+.PHONY: pdf docx all dist check linkcheck test bench clean setup
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -59,6 +59,9 @@ test: $(STAMP) | $(BUILD_DEBS_STAMP) $(TEST_DEBS_STAMP)
 # Wall time and peak memory of each command, in fresh processes.
 bench: $(STAMP) | $(BUILD_DEBS_STAMP)
 	$(PY) bench/bench.py
+
+# The environment alone: what a scheduled job runs before calling the pipeline itself.
+setup: $(STAMP) | $(BUILD_DEBS_STAMP)
 
 clean:
 	rm -rf $(OUT)

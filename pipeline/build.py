@@ -150,11 +150,14 @@ def build_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits =
         pdf = build_pdf(doc, out_dir, content_dir, limits)
     except BaseException:
         os.kill(child, signal.SIGKILL)
-        raise
-    finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            answer = pipe.read()
         os.waitpid(child, 0)
+        os.close(read_end)
+        for half_written in out_dir.glob(f".{doc.meta.id}.docx.*.tmp"):
+            half_written.unlink(missing_ok=True)  # the child died in write_atomic
+        raise
+    with os.fdopen(read_end, "rb") as pipe:
+        answer = pipe.read()
+    os.waitpid(child, 0)
     return [pdf, _product_from(answer)]
 
 

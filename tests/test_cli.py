@@ -119,3 +119,13 @@ def test_an_error_in_the_word_writer_child_reaches_the_parent(tmp_path, monkeypa
     assert main(["all", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
     assert "templates/reference.docx: error: no style named 'X' [writer]" in \
         capsys.readouterr().err
+
+
+def test_a_failing_pdf_stops_the_word_child_and_leaves_no_temporary(tmp_path, capsys):
+    from pipeline.__main__ import main
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + "本文。\n\n" * 300})
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "o"),
+                 "--max-pages", "1"]) == 1
+    assert "--max-pages" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) in (
+        [".lock", "check.json"], [".lock", "check.json", "test-report.docx"])

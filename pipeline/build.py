@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -133,26 +134,44 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
 
 def build_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits = Limits(),
                parallel: bool = True) -> list[Product]:
-    """Writes the PDF and the .docx; in parallel, the .docx in a forked child.
+    """Writes the PDF and the .docx, or, if either fails, neither.
 
-    The two writers share nothing but the tree, which the child gets for free
-    from fork(); on two cores `all` then takes as long as the PDF alone.
+    Both are written beside their places and renamed into them only when
+    both succeeded. In parallel the .docx is written by a forked child: the
+    writers share nothing but the tree, which the child gets for free, and on
+    two cores `all` takes about as long as the PDF alone.
     """
-    if not parallel or not hasattr(os, "fork"):
-        return [build_pdf(doc, out_dir, content_dir, limits), build_docx(doc, out_dir)]
+    final = [out_dir / f"{doc.meta.id}.pdf", out_dir / f"{doc.meta.id}.docx"]
+    staged = [path.with_name(f".{path.name}.{os.getpid()}.staged") for path in final]
+    try:
+        if parallel and hasattr(os, "fork"):
+            products = _write_side_by_side(doc, staged, content_dir, limits)
+        else:
+            products = [write_pdf(doc, staged[0], content_dir, limits),
+                        write_docx(doc, staged[1])]
+        for source, target in zip(staged, final):
+            os.replace(source, target)
+    finally:
+        for path in staged:
+            path.unlink(missing_ok=True)
+    return [dataclasses.replace(p, path=target) for p, target in zip(products, final)]
+
+
+def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
+                        limits: Limits) -> list[Product]:
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:
         os.close(read_end)
-        _report_to_parent(write_end, lambda: build_docx(doc, out_dir))
+        _report_to_parent(write_end, lambda: write_docx(doc, staged[1]))
     os.close(write_end)
     try:
-        pdf = build_pdf(doc, out_dir, content_dir, limits)
+        pdf = write_pdf(doc, staged[0], content_dir, limits)
     except BaseException:
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
         os.close(read_end)
-        for half_written in out_dir.glob(f".{doc.meta.id}.docx.*.tmp"):
+        for half_written in staged[1].parent.glob(f".{staged[1].name}.*.tmp"):
             half_written.unlink(missing_ok=True)  # the child died in write_atomic
         raise
     with os.fdopen(read_end, "rb") as pipe:

@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from conftest import listing, run_cli, write_report
 
 GOOD = {"01-intro.md": "# はじめに\n\n本文[@alpha][@beta][@gamma]。\n"}
@@ -111,21 +113,28 @@ def test_an_error_in_the_word_writer_child_reaches_the_parent(tmp_path, monkeypa
     from pipeline.__main__ import main
     from pipeline.diagnostics import PipelineError, error
 
-    def broken(doc, out_dir):
+    def broken(doc, path):
         raise PipelineError([error("templates/reference.docx", None, "no style named 'X'",
                                    code="writer")])
-    monkeypatch.setattr(pipeline.build, "build_docx", broken)  # the forked child inherits it
+    monkeypatch.setattr(pipeline.build, "write_docx", broken)  # the forked child inherits it
     root = write_report(tmp_path / "r", GOOD)
     assert main(["all", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
     assert "templates/reference.docx: error: no style named 'X' [writer]" in \
         capsys.readouterr().err
+    assert listing(tmp_path / "o") == ["check.json"]  # and the finished PDF was not kept
 
 
-def test_a_failing_pdf_stops_the_word_child_and_leaves_no_temporary(tmp_path, capsys):
+@pytest.mark.parametrize("mode", [[], ["--serial"]])
+def test_a_failed_all_changes_neither_product(tmp_path, capsys, mode):
     from pipeline.__main__ import main
     root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + "本文。\n\n" * 300})
-    assert main(["all", "--content", str(root), "--out", str(tmp_path / "o"),
-                 "--max-pages", "1"]) == 1
+    out = tmp_path / "o"
+    assert main(["all", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    before = {name: (out / name).read_bytes() for name in listing(out)}
+    (root / "01.md").write_text("# 一\n\n" + "改めた本文。\n\n" * 300, encoding="utf-8")
+    assert main(["all", "--content", str(root), "--out", str(out), "--max-pages", "1",
+                 *mode]) == 1
     assert "--max-pages" in capsys.readouterr().err
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) in (
-        [".lock", "check.json"], [".lock", "check.json", "test-report.docx"])
+    assert sorted(p.name for p in out.iterdir()) == [".lock", *sorted(before)]
+    assert {name: (out / name).read_bytes() for name in listing(out)
+            if name != "check.json"} == {k: v for k, v in before.items() if k != "check.json"}

@@ -14,8 +14,6 @@ from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json
 from .limits import Limits, time_limit
 from .lock import OutputBusy, output_lock
 from .output import write_atomic
-from .references import load_references
-from .report import load_report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 75  # EX_TEMPFAIL: another build holds the output directory; try later
@@ -154,9 +152,7 @@ def _linkcheck(args: argparse.Namespace) -> int:
     from .linkcheck import (CACHE_FILE, LinkOptions, cache_json, check_links, link_findings,
                             link_sites, load_cache)
     doc, _ = load_document(args.content)
-    report, _ = load_report(args.content)
-    references, _ = load_references(report.references)
-    sites = link_sites(references, doc.sections)
+    sites = link_sites(doc)
     cache_path = args.out / CACHE_FILE
     cache = load_cache(cache_path)
     options = LinkOptions(args.timeout, args.jobs, args.max_age, args.refresh)

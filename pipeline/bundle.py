@@ -17,7 +17,6 @@ and a text snapshot for the next CHANGES.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -31,7 +30,7 @@ from pathlib import Path
 from .build import TEMPLATES, write_docx, write_pdf
 from .changes import changes_markdown, snapshot
 from .diagnostics import PipelineError, error
-from .fingerprint import Fingerprint, fingerprint
+from .fingerprint import Fingerprint, file_sha256, fingerprint
 from .limits import Limits
 from .output import write_atomic
 from .pdf import ARCHIVAL_VARIANT
@@ -167,7 +166,7 @@ def _same_products(target: Path, files: list[Path]) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         return False
     root = files[0].parent
-    products = {f.relative_to(root).as_posix(): _sha256(f) for f in files}
+    products = {f.relative_to(root).as_posix(): file_sha256(f) for f in files}
     return products == {k: v for k, v in listed.items() if k != "CHANGES.md"}
 
 
@@ -176,7 +175,7 @@ def _manifest(doc: Document, options: DistOptions, fp: Fingerprint, files: list[
     meta, root = doc.meta, files[0].parent
     revision, modified = source_revision(options.content_dir)
     entries = [{"name": f.relative_to(root).as_posix(), "size": f.stat().st_size,
-                "sha256": _sha256(f)} for f in files]
+                "sha256": file_sha256(f)} for f in files]
     copies = [{"number": n, "recipient": r, **entries[n + 1]}  # after the PDF and the .docx
               for n, r in enumerate(options.recipients, start=1)]
     manifest = {
@@ -193,12 +192,8 @@ def _manifest(doc: Document, options: DistOptions, fp: Fingerprint, files: list[
 
 
 def _sha256sums(root: Path, files: list[Path]) -> bytes:
-    lines = [f"{_sha256(f)}  {f.relative_to(root).as_posix()}\n" for f in files]
+    lines = [f"{file_sha256(f)}  {f.relative_to(root).as_posix()}\n" for f in files]
     return "".join(lines).encode("utf-8")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def source_revision(content_dir: Path) -> tuple[str | None, bool]:

@@ -21,11 +21,11 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from .diagnostics import Diagnostic, error, warning
-from .references import Reference
-from .tree import Link, Section, walk
+from .sandbox import ascii_url, no_redirect_opener
+from .tree import Document, Link, walk
 
 USER_AGENT = "pipeline-linkcheck/1 (+briefing reference check)"
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -127,16 +127,11 @@ def _ask(url: str, timeout: float) -> tuple[int, str]:
     return status, location
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # urllib then raises HTTPError with the 3xx status, and we follow it
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
+_OPENER = no_redirect_opener()  # a 3xx comes back as an HTTPError, and we follow it
 
 
 def _request(url: str, method: str, timeout: float) -> tuple[int, str]:
-    request = urllib.request.Request(_ascii_url(url), method=method,
+    request = urllib.request.Request(ascii_url(url), method=method,
                                      headers={"User-Agent": USER_AGENT})
     try:
         with _OPENER.open(request, timeout=timeout) as response:
@@ -150,31 +145,26 @@ def _request(url: str, method: str, timeout: float) -> tuple[int, str]:
         raise
 
 
-def _ascii_url(url: str) -> str:
-    """Returns url with a punycode host and a percent-encoded path, as HTTP needs."""
-    parts = urlsplit(url)
-    host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    safe = "/%:@!$&'()*+,;=?~-._"
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
-                       quote(parts.query, safe=safe), ""))
-
-
 def _reason(exc: Exception) -> str:
     reason = getattr(exc, "reason", None) or exc
     return str(getattr(reason, "strerror", None) or reason)
 
 
-def link_sites(refs: tuple[Reference, ...], sections: tuple[Section, ...]) -> list[LinkSite]:
+def link_sites(doc: Document) -> list[LinkSite]:
     """Returns every http(s) URL of the report: the references', then the sections' links."""
-    sites = [LinkSite(r.url, r.path, r.lines.get("URL", r.line)) for r in refs if r.url]
-    for section in sections:
+    sites = [LinkSite(node.url, entry.pos.path, entry.pos.line) for entry in doc.references
+             for node in walk(entry.content) if _web(node)]
+    for section in doc.sections:
         pos = None
         for node in walk(section.blocks):
             pos = getattr(node, "pos", pos)  # the innermost block seen so far
-            if isinstance(node, Link) and urlsplit(node.url).scheme in ("http", "https"):
+            if _web(node):
                 sites.append(LinkSite(node.url, pos.path, pos.line))
     return sites
+
+
+def _web(node) -> bool:
+    return isinstance(node, Link) and urlsplit(node.url).scheme in ("http", "https")
 
 
 def link_findings(sites: list[LinkSite], results: dict[str, LinkResult]) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, PipelineError, did_you_mean, error, warning
-from .tree import Inlines, Link, ReferenceEntry, Text
+from .tree import Inlines, Link, Pos, ReferenceEntry, Text
 from .yamlfile import LineDict, LineList, load_yaml
 
 KNOWN_FIELDS = {
@@ -223,5 +223,5 @@ def number_references(refs: tuple[Reference, ...],
     """Returns the reference list in citation order; uncited entries (nocite) follow."""
     listed = sorted((r for r in refs if r.key in cited), key=lambda r: cited[r.key])
     listed += [r for r in refs if r.key not in cited]
-    return tuple(ReferenceEntry(n, r.key, format_sist02(r), f"ref-{n}")
+    return tuple(ReferenceEntry(n, r.key, format_sist02(r), f"ref-{n}", Pos(r.path, r.line))
                  for n, r in enumerate(listed, start=1))

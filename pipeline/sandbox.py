@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 LINK_SCHEMES = {"http", "https", "mailto"}
 FETCH_TIMEOUT = 10.0  # seconds for a remote image
@@ -40,14 +40,9 @@ def fetch_remote(url: str, max_bytes: int) -> bytes:
     import urllib.error  # imported here: only a report with remote images needs HTTP
     import urllib.request
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None  # a redirect could lead anywhere: it is an error instead
-
-    request = urllib.request.Request(url, headers={"User-Agent": "pipeline/1"})
+    request = urllib.request.Request(ascii_url(url), headers={"User-Agent": "pipeline/1"})
     try:
-        with urllib.request.build_opener(NoRedirect).open(request,
-                                                          timeout=FETCH_TIMEOUT) as response:
+        with no_redirect_opener().open(request, timeout=FETCH_TIMEOUT) as response:
             data = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
         exc.close()
@@ -60,6 +55,28 @@ def fetch_remote(url: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise ValueError(f"it is larger than {max_bytes // 2**20} MiB")
     return data
+
+
+def no_redirect_opener():
+    """Returns a urllib opener that follows no redirect: a 3xx comes back as an
+    HTTPError, since a redirect could lead anywhere."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    return urllib.request.build_opener(NoRedirect)
+
+
+def ascii_url(url: str) -> str:
+    """Returns url with a punycode host and a percent-encoded path, as HTTP needs."""
+    parts = urlsplit(url)
+    host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    safe = "/%:@!$&'()*+,;=?~-._"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
+                       quote(parts.query, safe=safe), ""))
 
 
 # Raw HTML in a section is printed as written, never interpreted (both writers).

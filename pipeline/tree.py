@@ -181,6 +181,7 @@ class ReferenceEntry:
     key: str
     content: Inlines
     anchor: str
+    pos: Pos | None = None  # where the entry starts in the reference file
 
 
 @dataclass(frozen=True)

@@ -99,12 +99,12 @@ def test_each_kind_of_answer_is_reported(tmp_path, server, capsys):
     assert _linkcheck(root, tmp_path / "out") == 1
     lines = capsys.readouterr().err.splitlines()
     assert lines == [
-        f"{root}/references.yaml:12: warning: '{base}/moved' redirects (301) to {base}/ok: "
+        f"{root}/references.yaml:8: warning: '{base}/moved' redirects (301) to {base}/ok: "
         "update the URL [link-redirect]",
-        f"{root}/references.yaml:19: error: dead link '{base}/gone': HTTP 404 [link-dead]",
-        f"{root}/references.yaml:26: warning: '{base}/slow': no answer within 0.5 s "
+        f"{root}/references.yaml:15: error: dead link '{base}/gone': HTTP 404 [link-dead]",
+        f"{root}/references.yaml:22: warning: '{base}/slow': no answer within 0.5 s "
         "[link-timeout]",
-        f"{root}/references.yaml:40: error: dead link '{base}/moved-away' (redirected to "
+        f"{root}/references.yaml:36: error: dead link '{base}/moved-away' (redirected to "
         f"{base}/gone): HTTP 404 [link-dead]",
     ]
 

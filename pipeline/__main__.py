@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline check|pdf|docx|all|linkcheck [options]`."""
+"""Command line: `python -m pipeline check|pdf|docx|all|dist|linkcheck [options]`."""
 
 from __future__ import annotations
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime
 import difflib
 from functools import singledispatch
+from pathlib import PurePosixPath
 
 from .japanese import wareki
-from .tree import (BulletList, Citation, Code, CodeBlock, Document, Figure, Heading, LineBreak,
-                   Link, ListItem, OrderedList, Paragraph, Quote, Table, Text, ThematicBreak,
-                   plain_text)
+from .tree import (BulletList, CodeBlock, Document, Figure, Heading, ListItem, OrderedList,
+                   Paragraph, Quote, Table, ThematicBreak, plain_text)
 
 DIFF_LINES = 30  # per section: a summary, not the whole text
 
@@ -38,21 +38,6 @@ def _title(blocks) -> str:
 
 # ---- block text ------------------------------------------------------------
 
-def inline_text(nodes) -> str:
-    """Returns inlines as text, citations as [@key] so a changed source shows."""
-    parts = []
-    for node in nodes:
-        if isinstance(node, Citation):
-            parts.append("[" + "; ".join(f"@{k}" for k in node.keys) + "]")
-        elif isinstance(node, (Text, Code)):
-            parts.append(node.text)
-        elif isinstance(node, LineBreak):
-            parts.append(" ")
-        else:
-            parts.append(inline_text(node.children))
-    return "".join(parts).replace("\n", " ")
-
-
 @singledispatch
 def block_text(node) -> str:
     return ""
@@ -60,12 +45,12 @@ def block_text(node) -> str:
 
 @block_text.register
 def _(node: Heading) -> str:
-    return f"{'#' * node.level} {inline_text(node.content)}"
+    return f"{'#' * node.level} {plain_text(node.content, keys=True)}"
 
 
 @block_text.register
 def _(node: Paragraph) -> str:
-    return inline_text(node.content)
+    return plain_text(node.content, keys=True)
 
 
 @block_text.register(BulletList)
@@ -86,15 +71,15 @@ def _(node: Quote) -> str:
 
 @block_text.register
 def _(node: Table) -> str:
-    rows = [f"表{node.number}: {inline_text(node.caption)}"] if node.number else []
-    rows += ["| " + " | ".join(inline_text(c) for c in row) + " |"
+    rows = [f"表{node.number}: {plain_text(node.caption, keys=True)}"] if node.number else []
+    rows += ["| " + " | ".join(plain_text(c, keys=True) for c in row) + " |"
              for row in node.header + node.body]
     return "\n".join(rows)
 
 
 @block_text.register
 def _(node: Figure) -> str:
-    return f"図{node.number}: {inline_text(node.caption)} ({node.src.name})"
+    return f"図{node.number}: {plain_text(node.caption, keys=True)} ({PurePosixPath(node.src).name})"
 
 
 @block_text.register

@@ -35,10 +35,10 @@ class Limits:
 
 def check_file_sizes(paths, limits: Limits) -> None:
     """Raises PipelineError for every text file over the size limit, before any is read."""
-    found = [error(path, None, f"file of {path.stat().st_size / MIB:.1f} MiB is over the "
+    sizes = {Path(p): Path(p).stat().st_size for p in paths if Path(p).is_file()}
+    found = [error(path, None, f"file of {size / MIB:.1f} MiB is over the "
                    f"{limits.max_file_mib:g} MiB limit (--max-file-mib)", code="too-large")
-             for path in paths if Path(path).is_file()
-             and Path(path).stat().st_size > limits.max_file_bytes]
+             for path, size in sizes.items() if size > limits.max_file_bytes]
     if found:
         raise PipelineError(found)
 

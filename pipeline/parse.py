@@ -139,7 +139,9 @@ class _Converter:
 
     def nest(self, handler, elem: etree.Element) -> Block | None:
         """Returns handler(elem) one level deeper, unless that is too deep."""
-        if not self.nested(self.locate(elem)):
+        if self.depth >= MAX_NESTING:
+            self.fail(self.locate(elem), f"lists or quotations are nested more than "
+                      f"{MAX_NESTING} levels deep", "nesting")
             return None
         self.depth += 1
         try:
@@ -195,13 +197,6 @@ class _Converter:
         return Figure(origin, self.text_inlines(caption), number, f"fig-{number}", pos,
                       image.data, image.media_type)
 
-    def nested(self, pos: Pos) -> bool:
-        """Returns whether one more level of nesting is allowed here."""
-        if self.depth < MAX_NESTING:
-            return True
-        self.fail(pos, f"lists or quotations are nested more than {MAX_NESTING} levels deep",
-                  "nesting")
-        return False
 
     def bullet_list(self, elem: etree.Element) -> BulletList:
         items = tuple(self.list_item(li) for li in elem.findall("li"))

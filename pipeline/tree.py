@@ -215,16 +215,19 @@ class Document:
                 if isinstance(b, Heading) and b.level <= max_level]
 
 
-def plain_text(inlines: Inlines) -> str:
-    """Returns the text of inlines without markup (citations left out)."""
+def plain_text(inlines: Inlines, keys: bool = False) -> str:
+    """Returns the text of inlines without markup; citations are left out, or
+    written [@key] when keys is true (for comparing two versions' text)."""
     parts = []
     for node in inlines:
         if isinstance(node, (Text, Code)):
             parts.append(node.text)
         elif isinstance(node, (Strong, Emphasis, Link)):
-            parts.append(plain_text(node.children))
+            parts.append(plain_text(node.children, keys))
         elif isinstance(node, LineBreak):
             parts.append(" ")
+        elif isinstance(node, Citation) and keys:
+            parts.append("[" + "; ".join(f"@{k}" for k in node.keys) + "]")
     return "".join(parts)
 
 

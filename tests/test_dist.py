@@ -16,6 +16,7 @@ from pipeline.__main__ import main
 from pipeline.bundle import safe_filename
 
 from conftest import ROOT, listing, pdf_pages_text, run_cli, write_report
+from test_parse import tiny_png
 
 SECTIONS = {
     "01-intro.md": "# はじめに\n\n本資料の目的を述べる[@alpha]。\n",
@@ -293,3 +294,17 @@ def _without_footer(page: str) -> list[str]:
 ])
 def test_safe_filename(text, name):
     assert safe_filename(text) == name
+
+
+def test_changes_name_a_changed_figure(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n![職員数の推移](chart.png)\n\n本文[@alpha]。\n"})
+    (root / "chart.png").write_bytes(tiny_png())
+    out = tmp_path / "out"
+    assert _dist(root, out) == 0
+    _bump(root, "1.1")
+    (root / "01.md").write_text("# 一\n\n![職員数の推移（改）](chart.png)\n\n本文[@alpha]。\n",
+                                encoding="utf-8")
+    assert _dist(root, out) == 0
+    changes = (out / "dist" / "test-report-v1.1-20260401" / "CHANGES.md").read_text()
+    assert "-図1: 職員数の推移 (chart.png)" in changes
+    assert "+図1: 職員数の推移（改） (chart.png)" in changes

@@ -16,7 +16,8 @@ WARNING = "warning"
 class Diagnostic:
     """One finding, printed GCC style: `path:line:col: severity: message [rule]`.
 
-    `code` is the rule's id, as the README lists them; check.json carries it.
+    `code` is the rule's id (rules.py declares each, with its severity);
+    check.json carries it.
     """
 
     path: str
@@ -55,18 +56,6 @@ class PipelineError(Exception):
     def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
-
-
-def error(path: Path | str, line: int | None, message: str, column: int | None = None,
-          code: str = "") -> Diagnostic:
-    """Returns an error diagnostic with a display path."""
-    return Diagnostic(display_path(path), line, ERROR, message, column, code)
-
-
-def warning(path: Path | str, line: int | None, message: str, column: int | None = None,
-            code: str = "") -> Diagnostic:
-    """Returns a warning diagnostic with a display path."""
-    return Diagnostic(display_path(path), line, WARNING, message, column, code)
 
 
 def raise_if_errors(diagnostics: list[Diagnostic]) -> None:

@@ -10,9 +10,9 @@ import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-from .diagnostics import PipelineError, error
+from .diagnostics import PipelineError
+from .rules import TIME_LIMIT
 
 MIB = 2**20
 
@@ -31,16 +31,6 @@ class Limits:
     @property
     def max_image_bytes(self) -> int:
         return int(self.max_image_mib * MIB)
-
-
-def check_file_sizes(paths, limits: Limits) -> None:
-    """Raises PipelineError for every text file over the size limit, before any is read."""
-    sizes = {Path(p): Path(p).stat().st_size for p in paths if Path(p).is_file()}
-    found = [error(path, None, f"file of {size / MIB:.1f} MiB is over the "
-                   f"{limits.max_file_mib:g} MiB limit (--max-file-mib)", code="too-large")
-             for path, size in sizes.items() if size > limits.max_file_bytes]
-    if found:
-        raise PipelineError(found)
 
 
 class _Expired(BaseException):
@@ -62,9 +52,9 @@ def time_limit(seconds: float, what: str):
     try:
         yield
     except _Expired:
-        raise PipelineError([error(what, None, f"stopped after {seconds:g} s (--time-limit): "
-                                   "the input may be hostile, or the limit too low",
-                                   code="time-limit")]) from None
+        raise PipelineError([TIME_LIMIT.at(what, None, f"stopped after {seconds:g} s "
+                                           "(--time-limit): the input may be hostile, or the "
+                                           "limit too low")]) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

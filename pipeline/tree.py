@@ -1,12 +1,15 @@
-"""The document tree: the only contract between the parser and the writers.
+"""The document tree: the only contract between the stages.
 
-A closed set of frozen node kinds (after Pandoc's AST). Every block knows the
-file and line it came from, so any later stage can point the author at it.
-Writers dispatch on the node class and never re-read Markdown.
+A closed set of frozen node kinds (after Pandoc's AST). The read stage makes
+them un-numbered; resolve.py fills in numbers, anchors and citation numbers;
+check reads them; the writers dispatch on the node class and never re-read
+Markdown. Every block knows the file and line it came from, so any later
+stage can point the author at it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +51,7 @@ class Code:
 class Link:
     url: str
     children: tuple["Inline", ...]
+    pos: Pos | None = None  # where it was written (a reference's URL has none)
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,12 @@ class LineBreak:
 
 @dataclass(frozen=True)
 class Citation:
-    """A `[@a; @b]` citation: its keys and their numbers in the reference list."""
+    """A `[@a; @b]` citation: its keys and (once resolved) their numbers in the
+    reference list."""
 
     keys: tuple[str, ...]
-    numbers: tuple[int, ...]
     pos: Pos
+    numbers: tuple[int, ...] = ()
 
 
 Inline = Union[Text, Strong, Emphasis, Code, Link, LineBreak, Citation]
@@ -73,10 +78,10 @@ Inlines = tuple[Inline, ...]
 @dataclass(frozen=True)
 class Heading:
     level: int
-    number: tuple[int, ...]  # (2, 1) is 2.1; () for an unnumbered heading
-    anchor: str
     content: Inlines
     pos: Pos
+    anchor: str = ""  # `{#id}` as written, else set by resolve
+    number: tuple[int, ...] = ()  # (2, 1) is 2.1; () for an unnumbered heading
 
     @property
     def label(self) -> str:
@@ -135,15 +140,15 @@ class ThematicBreak:
 
 @dataclass(frozen=True)
 class Table:
-    """A table; `number` is its 表 number when it has a caption, else None."""
+    """A table; a captioned one gets its 表 number (and anchor) from resolve."""
 
     header: tuple[tuple[Inlines, ...], ...]
     body: tuple[tuple[Inlines, ...], ...]
     aligns: tuple[str, ...]  # 'left', 'center', 'right' or '' per column
-    caption: Inlines
-    number: int | None
-    anchor: str
     pos: Pos
+    caption: Inlines = ()
+    number: int | None = None
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,11 +157,11 @@ class Figure:
 
     src: str  # the file (resolved) or the URL it came from
     caption: Inlines
-    number: int
-    anchor: str
     pos: Pos
-    data: bytes = b""  # checked when read; the writers never open src
-    media_type: str = "image/png"
+    data: bytes  # checked when read; the writers never open src
+    media_type: str
+    number: int = 0  # set by resolve
+    anchor: str = ""
 
 
 Block = Union[Heading, Paragraph, BulletList, OrderedList, Quote, CodeBlock, ThematicBreak,
@@ -174,14 +179,61 @@ class Section:
 
 
 @dataclass(frozen=True)
+class PartialDate:
+    """A CSL date that may stop at the year or the month."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __str__(self) -> str:
+        parts = [f"{self.year:04d}"] + [f"{p:02d}" for p in (self.month, self.day) if p]
+        return "-".join(parts)
+
+    def earliest(self) -> datetime.date:
+        return datetime.date(self.year, self.month or 1, self.day or 1)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the reference list as the CSL YAML states it, with its line."""
+
+    key: str
+    type: str
+    title: str
+    authors: tuple[str, ...]
+    publisher: str
+    container: str
+    url: str
+    issued: PartialDate | None
+    accessed: PartialDate | None
+    note: str
+    nocite: bool
+    path: Path
+    line: int
+    lines: dict  # field → line, for every field the entry states (`issued: null` too)
+
+    @property
+    def creator(self) -> str:
+        """Returns who is responsible: the authors, else the publisher."""
+        return "; ".join(self.authors) or self.publisher
+
+
+@dataclass(frozen=True)
 class ReferenceEntry:
-    """A numbered entry of the reference list, already formatted (SIST 02)."""
+    """A numbered entry of the reference list; the writers print it (SIST 02)."""
 
     number: int
-    key: str
-    content: Inlines
     anchor: str
-    pos: Pos | None = None  # where the entry starts in the reference file
+    source: Reference
+
+    @property
+    def key(self) -> str:
+        return self.source.key
+
+    @property
+    def pos(self) -> Pos:
+        return Pos(self.source.path, self.source.line)
 
 
 @dataclass(frozen=True)
@@ -231,6 +283,28 @@ def plain_text(inlines: Inlines, keys: bool = False) -> str:
     return "".join(parts)
 
 
+def map_tree(nodes: tuple, change) -> tuple:
+    """Returns nodes with change(node) applied to each node and every node below
+    it, in reading order (a node before its children, a table's caption before
+    its cells). A node whose children are unchanged is kept as it is."""
+    return tuple(_map_node(node, change) for node in nodes)
+
+
+def _map_node(node, change):
+    node = change(node)
+    fields = _CHILDREN.get(type(node), ())
+    new = {}
+    for name in fields:
+        value = getattr(node, name)
+        if name in ("header", "body"):
+            mapped = tuple(tuple(map_tree(cell, change) for cell in row) for row in value)
+        else:
+            mapped = map_tree(value, change)
+        if mapped != value:
+            new[name] = mapped
+    return dataclasses.replace(node, **new) if new else node
+
+
 def walk(nodes):
     """Yields every node in nodes and below them, depth first, in document order."""
     for node in nodes:
@@ -241,5 +315,14 @@ def walk(nodes):
                 for cell in row:
                     yield from walk(cell)
             continue
-        for name in ("blocks", "items", "content", "children", "caption"):
-            yield from walk(getattr(node, name, ()))
+        for name in _CHILDREN.get(type(node), ()):
+            yield from walk(getattr(node, name))
+
+
+# The fields that hold nodes, per kind, in reading order.
+_CHILDREN = {
+    Strong: ("children",), Emphasis: ("children",), Link: ("children",),
+    Heading: ("content",), Paragraph: ("content",), ListItem: ("blocks",),
+    BulletList: ("items",), OrderedList: ("items",), Quote: ("blocks",),
+    Table: ("caption", "header", "body"), Figure: ("caption",), Section: ("blocks",),
+}

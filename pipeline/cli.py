@@ -1,0 +1,268 @@
+"""Command line: `python -m pipeline check|pdf|docx|all|dist|linkcheck|rules [options]`.
+
+Subcommands and their options, exit codes, and printing: the only place
+that prints findings or chooses how the process ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import time
+from pathlib import Path
+
+from collections import Counter
+
+from .build import Product, build_both, build_docx, build_pdf, load_document
+from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
+                          make_strict)
+from .limits import Limits, time_limit
+from .rules import RULES
+from .ship.lock import OutputBusy, output_lock
+from .ship.output import write_atomic
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: another build holds the output directory; try later
+BUILDS = ("pdf", "docx", "all", "dist")
+CHECK_FILE = "check.json"
+SHOWN_PER_RULE = 3  # warnings of one rule printed before "… and N more" (--verbose: all)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs one command; returns its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    problem = _bad_numbers(args)
+    if problem:
+        parser.error(problem)
+    args.limits = _limits(args)
+    if args.command == "rules":
+        return _print_rules()
+    try:
+        if args.command == "linkcheck":
+            return _linkcheck(args)
+        with time_limit(args.limits.seconds, display_path(args.content)):
+            if args.command in BUILDS:
+                with output_lock(args.out):
+                    return _run(args)
+            return _run(args)
+    except OutputBusy as exc:
+        _print_diagnostics(exc.diagnostics)
+        return EXIT_BUSY
+    except PipelineError as exc:
+        _print_findings(exc.diagnostics, args, args.out / CHECK_FILE)
+        outcome = "check failed" if args.command == "check" else "nothing was built"
+        outcome += " (--strict: warnings count as errors)" if args.strict else ""
+        print(f"{_count(exc.diagnostics)}: {outcome}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:  # the output directory cannot be written, for one
+        print(f"{display_path(exc.filename or '?')}: error: {exc.strerror}", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def _bad_numbers(args: argparse.Namespace) -> str:
+    """Returns what is wrong with the numeric options, or ''."""
+    if args.command == "linkcheck" and (args.timeout <= 0 or args.jobs < 1 or args.max_age < 0):
+        return "--timeout must be above 0, --jobs at least 1, --max-age at least 0"
+    if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib,
+                                           args.max_pages) <= 0 or args.time_limit < 0):
+        return "the limits must be above 0 (--time-limit 0: none)"
+    return ""
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    """Returns the bounds the command runs within (linkcheck has only its own)."""
+    if not hasattr(args, "max_pages"):
+        return Limits()
+    return Limits(args.max_file_mib, args.max_image_mib, args.max_pages, args.time_limit)
+
+
+HELP = {
+    "check": "validate the report; writes only check.json",
+    "pdf": "build the PDF",
+    "docx": "build the Word file",
+    "all": "build both, from one parse; neither is replaced unless both succeed",
+    "dist": "a versioned bundle to send, when the inputs changed",
+    "linkcheck": "ask every URL's server (online; never part of a build)",
+    "rules": "list every rule id with its severity and stage",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline",
+                                     description="Build Japanese briefings from Markdown.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    report = _report_options()
+    limits = _limit_options()
+    for name in ("check", "pdf", "docx"):
+        commands.add_parser(name, parents=[report, limits], help=HELP[name],
+                            description=HELP[name])
+    both = commands.add_parser("all", parents=[report, limits], help=HELP["all"],
+                               description=HELP["all"])
+    both.add_argument("--serial", action="store_true",
+                      help="write the two products one after the other, not side by side")
+    dist = commands.add_parser("dist", parents=[report, limits], help=HELP["dist"],
+                               description=HELP["dist"])
+    dist.add_argument("--recipients", type=Path, metavar="FILE",
+                      help="one recipient a line: a numbered PDF copy each "
+                           "(instead of report.yaml's recipients)")
+    dist.add_argument("--replace", action="store_true",
+                      help="rebuild a bundle of the same version and date (one never sent)")
+    links = commands.add_parser("linkcheck", parents=[report], help=HELP["linkcheck"],
+                                description=HELP["linkcheck"])
+    links.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    links.add_argument("--jobs", type=int, default=8, help="requests at once")
+    links.add_argument("--max-age", type=int, default=7, metavar="DAYS",
+                       help="reuse a working link's cached result this many days")
+    links.add_argument("--refresh", action="store_true", help="ignore the cache")
+    commands.add_parser("rules", help=HELP["rules"], description=HELP["rules"])
+    return parser
+
+
+def _report_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--content", type=Path, default=Path("content"),
+                         help="report directory holding report.yaml (default: content/)")
+    options.add_argument("--out", type=Path, default=Path("output"),
+                         help="directory for the products and check.json (default: output/)")
+    options.add_argument("--strict", action="store_true",
+                         help="treat warnings as errors (for scheduled runs)")
+    options.add_argument("--quiet", action="store_true", help="print nothing on success")
+    options.add_argument("--verbose", action="store_true",
+                         help=f"print every warning (by default, {SHOWN_PER_RULE} per rule)")
+    return options
+
+
+def _limit_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    bounds = options.add_argument_group("limits", "bounds that hostile input cannot cross")
+    defaults = Limits()
+    bounds.add_argument("--max-file-mib", type=float, default=defaults.max_file_mib,
+                        help="largest Markdown or YAML file (default %(default)s)")
+    bounds.add_argument("--max-image-mib", type=float, default=defaults.max_image_mib,
+                        help="largest figure (default %(default)s)")
+    bounds.add_argument("--max-pages", type=int, default=defaults.max_pages,
+                        help="most pages of the PDF (default %(default)s)")
+    bounds.add_argument("--time-limit", type=float, default=defaults.seconds,
+                        metavar="SECONDS", help="longest run, 0 for none (default %(default)s)")
+    return options
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        doc, findings = load_document(args.content, args.strict, args.limits)
+    except PipelineError as exc:
+        _write_findings(exc.diagnostics, args)
+        raise
+    _write_findings(findings, args)
+    if not args.quiet:  # warnings are in check.json; cron should mail only failures
+        _print_findings(findings, args, args.out / CHECK_FILE)
+    if args.command == "check":
+        if not args.quiet:
+            print(f"{display_path(args.content)}: ok: {len(doc.sections)} sections, "
+                  f"{len(doc.references)} references, {_count(findings)}, "
+                  f"{time.perf_counter() - started:.2f} s")
+        return EXIT_OK
+    if args.command == "dist":
+        return _dist(doc, args)
+    if args.command == "all":
+        products = build_both(doc, args.out, args.content, args.limits, not args.serial)
+    elif args.command == "pdf":
+        products = [build_pdf(doc, args.out, args.content, args.limits)]
+    else:
+        products = [build_docx(doc, args.out)]
+    if not args.quiet:
+        for product in products:
+            print(_summary(product))
+    return EXIT_OK
+
+
+def _dist(doc, args: argparse.Namespace) -> int:
+    from .ship.bundle import DistOptions, make_bundle, read_recipients  # dist's own modules
+    recipients, extra = doc.meta.recipients, ()
+    if args.recipients:
+        recipients, extra = read_recipients(args.recipients), (args.recipients,)
+    result = make_bundle(doc, DistOptions(args.content, args.out, recipients, args.replace,
+                                          extra, args.limits))
+    if args.quiet:
+        return EXIT_OK
+    if not result.made:
+        print(f"{display_path(result.path)}: up to date")
+        return EXIT_OK
+    if result.changes:
+        print(result.changes)
+    copies = f", {len(recipients)} numbered copies" if recipients else ""
+    print(f"{display_path(result.path)}: {result.pages} pages{copies}, "
+          f"{result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def _write_findings(findings, args: argparse.Namespace) -> None:
+    write_atomic(args.out / CHECK_FILE,
+                 findings_json(findings, display_path(args.content), args.strict))
+
+
+def _linkcheck(args: argparse.Namespace) -> int:
+    # Imported here: the HTTP modules are for this command alone.
+    from .check.links import (CACHE_FILE, LinkOptions, cache_json, check_links, link_findings,
+                              link_sites, load_cache)
+    doc, _ = load_document(args.content)
+    sites = link_sites(doc)
+    cache_path = args.out / CACHE_FILE
+    cache = load_cache(cache_path)
+    options = LinkOptions(args.timeout, args.jobs, args.max_age, args.refresh)
+    # The one place the wall clock is read: the date a link was checked, kept
+    # in the cache. It never reaches a product.
+    results = check_links([s.url for s in sites], cache, options, datetime.date.today())
+    write_atomic(cache_path, cache_json(results))
+    findings = in_order(link_findings(sites, results))
+    findings = make_strict(findings) if args.strict else findings
+    failed = any(f.is_error for f in findings)
+    if args.quiet and not failed:
+        return EXIT_OK
+    _print_findings(findings, args, cache_path)
+    fresh = sum(results[url] is not cache.get(url) for url in results)
+    print(f"{len(results)} links: {fresh} asked, {len(results) - fresh} from the cache; "
+          f"{_count(findings)} (results in {display_path(cache_path)})")
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _count(findings: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:
+    errors = sum(f.is_error for f in findings)
+    return f"{errors} error(s), {len(findings) - errors} warning(s)"
+
+
+def _summary(product: Product) -> str:
+    size = f"{product.size / 1024:.0f} KiB"
+    pages = f"  {product.pages} pages" if product.pages else ""  # Word paginates on opening
+    return f"{product.path}{pages}  {size}  {product.seconds:.2f} s"
+
+
+def _print_diagnostics(diagnostics) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic, file=sys.stderr)
+
+
+def _print_findings(findings, args: argparse.Namespace, kept_in: Path) -> None:
+    """Prints every error, and the first warnings of each rule unless --verbose.
+
+    The flagship's seventeen warnings would otherwise bury the product line;
+    all of them are in kept_in all the same.
+    """
+    shown: Counter = Counter()
+    for finding in findings:
+        shown[finding.code] += not finding.is_error
+        if finding.is_error or args.verbose or shown[finding.code] <= SHOWN_PER_RULE:
+            print(finding, file=sys.stderr)
+    for rule, count in shown.items():
+        if count > SHOWN_PER_RULE and not args.verbose:
+            print(f"… and {count - SHOWN_PER_RULE} more [{rule}] (all in "
+                  f"{display_path(kept_in)})", file=sys.stderr)
+
+
+def _print_rules() -> int:
+    for rule in RULES.values():
+        print(f"{rule.id:<18} {rule.severity:<8} {rule.stage:<8} {rule.doc}")
+    return EXIT_OK

@@ -1,0 +1,328 @@
+"""One expanded section → its blocks: the un-numbered document tree.
+
+Python-Markdown's element tree becomes our typed nodes here, and nothing
+more: numbers, anchors and citation numbers are given by resolve.py once
+every section is read, and the rules a briefing must meet are in check/.
+Python-Markdown does not track source lines, so each block is placed by
+finding its first words in the text it was parsed from, moving forward
+only; citations keep their exact line and column.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import html
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
+
+from ..diagnostics import Diagnostic
+from ..rules import EMPTY_SECTION, FIGURE, MARKDOWN, NESTING, STRAY_CITATION
+from ..tree import (Block, BulletList, Citation, Code, CodeBlock, Emphasis, Figure, Heading,
+                    Inline, Inlines, LineBreak, Link, ListItem, OrderedList, Paragraph, Pos,
+                    Quote, Section, Strong, Table, Text, ThematicBreak)
+from .assets import ImageRules, load_image
+from .expand import ExpandedSection
+from .markdown import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
+
+MAX_NESTING = 12  # lists and quotations inside each other; deeper is an error, not a crash
+_CAPTION = re.compile(r"^(?:Table|table|表)?\s*[:：]\s*")
+_BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "pre", "table", "hr"}
+_STASH = re.compile(r"^\x02wzxhzdk:(\d+)\x03$")
+_CODE_HTML = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*)</code></pre>\s*$', re.S)
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def convert_sections(sections: list[ExpandedSection], images: ImageRules) -> tuple[
+        tuple[Section, ...], list[Diagnostic]]:
+    """Returns the sections as un-numbered trees, and the findings about their Markdown."""
+    md = make_markdown()
+    parsed, findings = [], []
+    for section in sections:
+        if not section.text.strip():
+            findings.append(EMPTY_SECTION.at(section.path, 1, "the section is empty: give it at "
+                                             "least a heading, or remove it from sections"))
+            continue
+        converter = None
+        try:
+            tree = build_markdown_tree(section.text, md)
+            converter = _Converter(section, tree, images)
+            parsed.append(Section(section.path, converter.blocks(list(tree.root))))
+            converter.report_stray_citations()
+        except RecursionError:  # Python-Markdown recurses once per level of nesting
+            findings.append(NESTING.at(section.path, None, "lists or quotations are nested too "
+                                       f"deeply (at most {MAX_NESTING} levels)"))
+        findings += converter.findings if converter else []
+    return tuple(parsed), findings
+
+
+class _Converter:
+    """Turns one section's element tree into blocks; holds where it has read up to."""
+
+    def __init__(self, section: ExpandedSection, tree: MarkdownTree, images: ImageRules):
+        self.section, self.tree, self.images = section, tree, images
+        self.findings: list[Diagnostic] = []
+        self.depth = 0  # of lists and quotations
+        text = tree.marked_text
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self.cursor = 0
+
+    # ---- positions -------------------------------------------------------
+
+    def pos_at(self, offset: int, column: int = 1) -> Pos:
+        text_line = bisect.bisect_right(self.line_starts, offset)
+        return Pos(self.section.path, self.section.source_line(text_line), column)
+
+    def locate(self, elem: etree.Element) -> Pos:
+        """Returns where elem starts, found by its first words after the cursor."""
+        snippet = _first_words(elem)
+        if snippet:
+            found = self.tree.marked_text.find(snippet, self.cursor)
+            if found >= 0:
+                self.cursor = found
+        return self.pos_at(self.cursor)
+
+    def fail(self, pos: Pos, message: str, rule=MARKDOWN) -> None:
+        self.findings.append(rule.at(pos.path, pos.line, message))
+
+    # ---- blocks ----------------------------------------------------------
+
+    def blocks(self, elems: list[etree.Element]) -> tuple[Block, ...]:
+        out: list[Block] = []
+        pending_caption: Inlines = ()
+        for index, elem in enumerate(elems):
+            caption = self.caption_of(elem)
+            if caption is not None and self.is_table(elems, index + 1):
+                pending_caption = caption  # a caption paragraph before its table
+                continue
+            if caption is not None and out and isinstance(out[-1], Table) and not out[-1].caption:
+                out[-1] = dataclasses.replace(out[-1], caption=caption)  # ... or after it
+                continue
+            block = self.block(elem)
+            if isinstance(block, Table) and pending_caption:
+                block = dataclasses.replace(block, caption=pending_caption)
+            pending_caption = ()
+            if block is not None:
+                out.append(block)
+        return tuple(out)
+
+    def block(self, elem: etree.Element) -> Block | None:
+        tag = elem.tag
+        if re.fullmatch(r"h[1-6]", tag):
+            return self.heading(elem, int(tag[1]))
+        handler = {"p": self.paragraph, "ul": self.bullet_list, "ol": self.ordered_list,
+                   "blockquote": self.quote, "pre": self.code_block, "hr": self.rule,
+                   "table": self.table}.get(tag)
+        if handler is None:
+            self.fail(self.locate(elem), f"this Markdown produces <{tag}>, which the writers "
+                      "do not support")
+            return None
+        if tag in ("ul", "ol", "blockquote"):
+            return self.nest(handler, elem)
+        return handler(elem)
+
+    def nest(self, handler, elem: etree.Element) -> Block | None:
+        """Returns handler(elem) one level deeper, unless that is too deep."""
+        if self.depth >= MAX_NESTING:
+            self.fail(self.locate(elem), f"lists or quotations are nested more than "
+                      f"{MAX_NESTING} levels deep", NESTING)
+            return None
+        self.depth += 1
+        try:
+            return handler(elem)
+        finally:
+            self.depth -= 1
+
+    def heading(self, elem: etree.Element, level: int) -> Heading:
+        pos = self.locate(elem)
+        return Heading(level, self.inlines(elem), pos, anchor=elem.get("id", ""))
+
+    def paragraph(self, elem: etree.Element) -> Block | None:
+        stashed = _STASH.match((elem.text or "").strip())
+        if stashed and len(elem) == 0:
+            return self.stashed_code(elem, int(stashed.group(1)))
+        images = elem.findall("img")
+        if len(elem) == 1 and images and not (elem.text or "").strip() \
+                and not (images[0].tail or "").strip():
+            return self.figure(images[0])
+        pos = self.locate(elem)  # first, so that findings in its text point at its line
+        return Paragraph(self.inlines(elem), pos)
+
+    def figure(self, img: etree.Element) -> Figure | None:
+        pos = self.locate(img)
+        src, caption = img.get("src", ""), img.get("alt", "").strip()
+        if not caption:
+            self.fail(pos, f"figure '{src}' has no caption: write ![caption]({src})", FIGURE)
+            return None
+        try:
+            origin, image = load_image(src, self.section.path.parent, self.images)
+        except ValueError as exc:
+            self.fail(pos, str(exc), FIGURE)
+            return None
+        return Figure(origin, self.text_inlines(caption), pos, image.data, image.media_type)
+
+    def bullet_list(self, elem: etree.Element) -> BulletList:
+        items = tuple(self.list_item(li) for li in elem.findall("li"))
+        return BulletList(items, items[0].pos if items else self.locate(elem))
+
+    def ordered_list(self, elem: etree.Element) -> OrderedList:
+        items = tuple(self.list_item(li) for li in elem.findall("li"))
+        start = int(elem.get("start", "1"))
+        return OrderedList(items, start, items[0].pos if items else self.locate(elem))
+
+    def list_item(self, li: etree.Element) -> ListItem:
+        pos = self.locate(li)
+        if not (li.text or "").strip() and len(li) and li[0].tag in _BLOCK_TAGS:
+            return ListItem(self.blocks(list(li)), pos)  # a loose item: blocks inside
+        # A tight item: inline text, maybe followed by a nested list.
+        nested = [child for child in li if child.tag in {"ul", "ol"}]
+        inline = _without(li, nested)
+        blocks: list[Block] = [Paragraph(self.inlines(inline), pos)]
+        blocks += [b for b in (self.block(n) for n in nested) if b is not None]
+        return ListItem(tuple(blocks), pos)
+
+    def quote(self, elem: etree.Element) -> Quote:
+        pos = self.locate(elem)
+        return Quote(self.blocks(list(elem)), pos)
+
+    def code_block(self, elem: etree.Element) -> CodeBlock:
+        code = elem.find("code")
+        text = (code.text if code is not None else elem.text) or ""
+        return CodeBlock(self.restore_citations(text).rstrip("\n"), "", self.locate(elem))
+
+    def stashed_code(self, elem: etree.Element, index: int) -> CodeBlock | None:
+        match = _CODE_HTML.match(self.tree.stash[index]) if index < len(self.tree.stash) else None
+        if not match:
+            self.fail(self.locate(elem), "raw HTML is not supported in sections")
+            return None
+        text = html.unescape(match.group(2)).rstrip("\n")
+        self.cursor = self.tree.marked_text.find("\n", self.cursor) + 1 or self.cursor
+        return CodeBlock(self.restore_citations(text), match.group(1) or "", self.pos_at(self.cursor))
+
+    def rule(self, elem: etree.Element) -> ThematicBreak:
+        return ThematicBreak(self.locate(elem))
+
+    def table(self, elem: etree.Element) -> Table:
+        pos = self.locate(elem)
+        header = tuple(self.row(tr) for tr in elem.findall("thead/tr"))
+        body = tuple(self.row(tr) for tr in elem.findall("tbody/tr"))
+        first = (elem.findall("thead/tr") or elem.findall("tbody/tr"))[0]
+        aligns = tuple(_align(cell) for cell in first)
+        return Table(header, body, aligns, pos)
+
+    def row(self, tr: etree.Element) -> tuple[Inlines, ...]:
+        return tuple(self.inlines(cell) for cell in tr)
+
+    def caption_of(self, elem: etree.Element) -> Inlines | None:
+        """Returns the caption when elem is a `Table: ...` paragraph, else None."""
+        if elem.tag != "p" or not _CAPTION.match(elem.text or ""):
+            return None
+        copy = _without(elem, [])
+        copy.text = _CAPTION.sub("", copy.text, count=1)
+        return self.inlines(copy)
+
+    @staticmethod
+    def is_table(elems: list[etree.Element], index: int) -> bool:
+        return index < len(elems) and elems[index].tag == "table"
+
+    # ---- inlines ---------------------------------------------------------
+
+    def inlines(self, elem: etree.Element) -> Inlines:
+        out: list[Inline] = list(self.text_inlines(elem.text or ""))
+        for child in elem:
+            node = self.inline(child)
+            if node is not None:
+                out.append(node)
+            out.extend(self.text_inlines(child.tail or ""))
+        return tuple(out)
+
+    def inline(self, elem: etree.Element) -> Inline | None:
+        tag = elem.tag
+        if tag == "strong":
+            return Strong(self.inlines(elem))
+        if tag == "em":
+            return Emphasis(self.inlines(elem))
+        if tag == "code":
+            return Code(self.restore_citations(elem.text or ""))
+        if tag == "a":  # its kind of address is checked in check/safety.py
+            return Link(elem.get("href", ""), self.inlines(elem), self.locate(elem))
+        if tag == "br":
+            return LineBreak()
+        where = self.locate(elem)
+        if tag == "img":
+            self.fail(where, "an image must stand alone in its paragraph, to become a figure")
+        else:
+            self.fail(where, f"unsupported inline element <{tag}>")
+        return None
+
+    def text_inlines(self, text: str) -> Inlines:
+        text = join_lines(text)
+        out: list[Inline] = []
+        last = 0
+        for match in CITE_PLACEHOLDER.finditer(text):
+            if match.start() > last:
+                out.append(Text(text[last:match.start()]))
+            out.append(self.citation(int(match.group(1))))
+            last = match.end()
+        if last < len(text):
+            out.append(Text(text[last:]))
+        return tuple(out)
+
+    def citation(self, index: int) -> Citation:
+        mark = self.tree.citations[index]
+        return Citation(mark.keys, self.pos_at(mark.offset, mark.column))
+
+    def restore_citations(self, text: str) -> str:
+        """Returns code text with placeholders put back as written: code cites nothing."""
+        return CITE_PLACEHOLDER.sub(lambda m: self.tree.citations[int(m.group(1))].original, text)
+
+    def report_stray_citations(self) -> None:
+        for offset, text in self.tree.stray_citations:
+            pos = self.pos_at(offset)
+            self.findings.append(STRAY_CITATION.at(pos.path, pos.line, f"'{text}' looks like a "
+                                                   "citation but is not one: write [@key] or "
+                                                   "[@a; @b]"))
+
+
+def _first_words(elem: etree.Element) -> str:
+    if elem.tag == "img":
+        return elem.get("src", "")
+    for text in elem.itertext():
+        text = text.strip().split("\n")[0]
+        if text and "\x02" not in text:
+            return CITE_PLACEHOLDER.split(text)[0][:12] or text[:12]
+    return ""
+
+
+def _without(elem: etree.Element, dropped: list[etree.Element]) -> etree.Element:
+    copy = etree.Element(elem.tag, elem.attrib)
+    copy.text = elem.text
+    copy.extend(child for child in elem if child not in dropped)
+    return copy
+
+
+def _align(cell: etree.Element) -> str:
+    match = re.search(r"text-align:\s*(\w+)", cell.get("style", ""))
+    return match.group(1) if match else ""
+
+
+def join_lines(text: str) -> str:
+    """Returns text with the source's line breaks joined as Japanese text is.
+
+    A line break inside a paragraph is only where the author's editor
+    wrapped: between two East Asian wide characters it vanishes (行政の
+    ⏎デジタル化 → 行政のデジタル化), elsewhere it is a space, as in
+    Pandoc's east_asian_line_breaks. Done once, in the tree, so that neither
+    writer prints a space between kanji nor Word a hard line break.
+    """
+    def join(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        sides = [c for c in (before, after) if c]
+        return "" if sides and all(_wide(c) for c in sides) else " "
+    return _SOFT_BREAK.sub(join, text)
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")

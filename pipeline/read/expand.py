@@ -1,0 +1,159 @@
+"""Section source → Markdown text, with Jinja expanded and a map back to source lines.
+
+Sections are Jinja templates first. Jinja keeps no map from output lines to
+template lines, so before rendering a marker carrying the line number is put
+at the start of every template line that begins outside a Jinja tag; after
+rendering the markers are read and removed. An output line takes the line of
+the last marker on it (a loop body repeats its marker on every pass), or
+follows the line before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import traceback
+from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..diagnostics import PipelineError
+from ..rules import TEMPLATE
+from .files import read_text
+
+_MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
+_MARKER = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
+# Jinja comments are {## ... ##}: the usual {# ... #} would swallow Markdown
+# attribute lists such as `# 事例 {#cases}`.
+COMMENT_START, COMMENT_END = "{##", "##}"
+_COMMENT = re.compile(r"\{##.*?##\}", re.DOTALL)
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{##.*?##\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ExpandedSection:
+    """A section after Jinja: Markdown text and, per output line, its source line."""
+
+    path: Path
+    text: str
+    source_lines: tuple[int, ...]
+
+    def source_line(self, text_line: int) -> int:
+        """Returns the section file's line for a 1-based line of `text`."""
+        if not self.source_lines:
+            return 1
+        return self.source_lines[min(text_line, len(self.source_lines)) - 1]
+
+
+class _SectionSandbox(ImmutableSandboxedEnvironment):
+    """Jinja for sections written by many authors: no Python internals
+    (`''.__class__`), no changing the data, and no arithmetic that makes a
+    huge value (`'x' * 10**9`) to exhaust the memory of a scheduled job."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise SecurityError(f"exponent {right} is too large")
+        if operator == "*" and _result_size(left, right) > MAX_REPEAT:
+            raise SecurityError("this multiplication would make a value too large")
+        return super().call_binop(context, operator, left, right)
+
+
+MAX_REPEAT = 100_000  # characters or items a `*` may make
+
+
+def _result_size(left, right) -> int:
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+            return len(sequence) * count
+    return 0
+
+
+def make_environment() -> jinja2.Environment:
+    """Returns the sandboxed Jinja environment for sections: strict, no HTML escaping
+    (this is Markdown)."""
+    env = _SectionSandbox(undefined=jinja2.StrictUndefined, trim_blocks=True,
+                          keep_trailing_newline=True, autoescape=False,
+                          comment_start_string=COMMENT_START, comment_end_string=COMMENT_END)
+    env.filters["comma"] = comma
+    env.globals["reduction"] = reduction
+    return env
+
+
+def comma(number) -> str:
+    """Returns the number with thousands separators: 15000 → 15,000."""
+    return f"{number:,}"
+
+
+def reduction(before, after, digits: int = 1) -> str:
+    """Returns the decrease from before to after in percent, rounded half up: 47.8."""
+    percent = (Decimal(str(before)) - Decimal(str(after))) / Decimal(str(before)) * 100
+    exponent = Decimal(1).scaleb(-digits)
+    return str(percent.quantize(exponent, rounding=ROUND_HALF_UP))
+
+
+def expand_section(path: Path, variables: dict, env: jinja2.Environment) -> ExpandedSection:
+    """Returns the section with Jinja expanded; raises PipelineError naming file and line."""
+    source = read_text(path)
+    try:
+        template = env.from_string(_mark_lines(source))
+        rendered = template.render(variables)
+    except jinja2.TemplateSyntaxError as exc:
+        raise PipelineError([TEMPLATE.at(path, exc.lineno, f"template error: {exc.message}")])
+    except jinja2.UndefinedError as exc:
+        raise PipelineError([TEMPLATE.at(path, _template_line(exc),
+                                         f"undefined variable: {exc.message}")])
+    except Exception as exc:  # any error a template expression raises is the author's
+        raise PipelineError([TEMPLATE.at(path, _template_line(exc), f"template error: {exc}")])
+    return _unmark(path, rendered)
+
+
+def _keep_line_breaks(source: str) -> str:
+    """Returns source with comments that follow text made `{## … +##}`.
+
+    trim_blocks drops the newline after every comment, which would join
+    `本文 {## note ##}` with the next line, or a paragraph with the one after
+    it; `+` keeps that newline. A comment alone on its line still vanishes whole.
+    """
+    def keep(match: re.Match) -> str:
+        line_start = source.rfind("\n", 0, match.start()) + 1
+        if not source[line_start:match.start()].strip():
+            return match.group()
+        return match.group()[:-len(COMMENT_END)] + "+" + COMMENT_END
+    return _COMMENT.sub(keep, source)
+
+
+def _mark_lines(source: str) -> str:
+    source = _keep_line_breaks(source)
+    spans = [(m.start(), m.end()) for m in _TAG.finditer(source)]
+    starts = [start for start, _ in spans]
+    out, offset = [], 0
+    for number, line in enumerate(source.split("\n"), start=1):
+        k = bisect.bisect_left(starts, offset) - 1  # the last tag opening before this line
+        if k < 0 or spans[k][1] <= offset:
+            out.append(f"{_MARK_OPEN}{number}{_MARK_CLOSE}{line}")
+        else:
+            out.append(line)
+        offset += len(line) + 1
+    return "\n".join(out)
+
+
+def _unmark(path: Path, rendered: str) -> ExpandedSection:
+    lines, numbers, previous = [], [], 0
+    for line in rendered.split("\n"):
+        marks = _MARKER.findall(line)
+        previous = int(marks[-1]) if marks else previous + 1
+        lines.append(_MARKER.sub("", line))
+        numbers.append(previous)
+    return ExpandedSection(path, "\n".join(lines), tuple(numbers))
+
+
+def _template_line(exc: BaseException) -> int | None:
+    # Jinja rewrites tracebacks so that template frames carry the template's lines.
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
+    return frames[-1].lineno if frames else None

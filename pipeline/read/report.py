@@ -1,0 +1,153 @@
+"""report.yaml → Report: the typed, validated metadata of one briefing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, PipelineError, did_you_mean, raise_if_errors
+from ..rules import MISSING_FILE, MISSING_SECTION, REPORT_FIELD, UNKNOWN_FIELD
+from ..tree import Metadata
+from .yamlfile import LineDict, LineList, load_yaml
+
+REPORT_FILE = "report.yaml"
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class SectionSource:
+    """A section file named in report.yaml, with the line that names it."""
+
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything report.yaml says: the metadata the products print, and where
+    the sources are (paths resolved against its directory)."""
+
+    path: Path
+    meta: Metadata
+    sections: tuple[SectionSource, ...]
+    references: Path
+    remote_images: bool = False
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+
+# field name → (kind, required, what the README says it is)
+FIELDS = {
+    "id": ("text", True, "names the products: output/<id>.pdf"),
+    "title": ("text", True, "the briefing's title"),
+    "subtitle": ("text", False, "a line under the title"),
+    "organisation": ("text", True, "the issuing ministry, agency or office"),
+    "author": ("text", False, "the division or person responsible"),
+    "date": ("date", True, "the report's date, ISO (2026-11-27)"),
+    "version": ("text", True, "the edition, e.g. \"1.0\""),
+    "marking": ("text", False, "a handling marking such as 取扱注意"),
+    "summary": ("texts", False, "the 要旨 points"),
+    "keywords": ("texts", False, "PDF and Word keywords"),
+    "sections": ("texts", True, "the section files, in order"),
+    "references": ("text", True, "the CSL YAML reference list"),
+    "archival": ("bool", False, "false for a plain PDF instead of PDF/A-3u (default true)"),
+    "recipients": ("texts", False, "make dist writes a numbered PDF copy for each"),
+    "remote_images": ("bool", False, "true lets figures be http(s) images (default false)"),
+}
+
+
+def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
+    """Returns the report in content_dir and its findings (missing section files among them).
+
+    Raises PipelineError when the metadata itself is wrong, as nothing can follow.
+    """
+    path = content_dir / REPORT_FILE
+    if not content_dir.is_dir():
+        raise PipelineError([MISSING_FILE.at(content_dir, None, "content directory not found")])
+    raw = load_yaml(path)
+    if not isinstance(raw, LineDict):
+        raise PipelineError([REPORT_FIELD.at(path, 1, "expected a mapping of report fields")])
+    findings = _check_fields(path, raw)
+    raise_if_errors(findings)
+    references = content_dir / raw["references"]
+    if not references.is_file():
+        findings.append(MISSING_FILE.at(path, raw.line_of("references"),
+                                        f"references file not found: {raw['references']}"))
+    if not _ID_PATTERN.match(raw["id"]):
+        findings.append(REPORT_FIELD.at(path, raw.line_of("id"), f"id '{raw['id']}' must be "
+                                        "lower-case letters, digits, '.', '_' or '-' (it names "
+                                        "the output files)"))
+    raise_if_errors(findings)
+    # A missing section is reported, and the others are still checked.
+    sections, missing = _section_sources(path, raw)
+    return Report(path=path, meta=_metadata(raw), sections=sections, references=references,
+                  remote_images=raw.get("remote_images", False)), findings + missing
+
+
+def _metadata(raw: LineDict) -> Metadata:
+    return Metadata(
+        id=raw["id"], title=raw["title"], subtitle=raw.get("subtitle", ""),
+        organisation=raw["organisation"], author=raw.get("author", ""), date=raw["date"],
+        version=raw["version"], marking=raw.get("marking", ""),
+        summary=tuple(raw.get("summary", ())), keywords=tuple(raw.get("keywords", ())),
+        archival=raw.get("archival", True), recipients=tuple(raw.get("recipients", ())))
+
+
+def _check_fields(path: Path, raw: LineDict) -> list[Diagnostic]:
+    findings = []
+    for key in raw:
+        if key not in FIELDS:
+            findings.append(UNKNOWN_FIELD.at(path, raw.line_of(key), f"unknown field '{key}'"
+                                             + did_you_mean(str(key), FIELDS)))
+    for name, (kind, required, _) in FIELDS.items():
+        if name not in raw or raw[name] is None:
+            if required:
+                findings.append(REPORT_FIELD.at(path, raw.line,
+                                                f"missing required field '{name}'"))
+            raw.pop(name, None)
+            continue
+        problem = _coerce(raw, name, kind)
+        if problem:
+            findings.append(REPORT_FIELD.at(path, raw.line_of(name), f"field '{name}' {problem}"))
+    return findings
+
+
+def _coerce(raw: LineDict, name: str, kind: str) -> str:
+    """Normalises raw[name] in place; returns what is wrong with it, or ''."""
+    value = raw[name]
+    if kind == "text":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raw[name] = str(value)  # version: 1.0 is read by YAML as a number
+        elif not isinstance(value, str) or not value.strip():
+            return "must be a non-empty text"
+    elif kind == "date":
+        if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+            return f"must be an ISO date such as 2026-11-27, not {value!r}"
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            return f"must be true or false, not {value!r}"
+    elif kind == "texts":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            return "must be a list of texts"
+    return ""
+
+
+def _section_sources(path: Path, raw: LineDict) -> tuple[tuple[SectionSource, ...],
+                                                         list[Diagnostic]]:
+    """Returns the listed section files that exist, and a finding for each that does not."""
+    listed: LineList = raw["sections"]
+    sources, findings = [], []
+    for index, name in enumerate(listed):
+        line = listed.line_of(index)
+        source = path.parent / name
+        if source.is_file():
+            sources.append(SectionSource(source, line))
+        else:
+            findings.append(MISSING_SECTION.at(path, line, f"section file not found: {name}"))
+    if not listed:
+        findings.append(MISSING_SECTION.at(path, listed.line, "field 'sections' lists no section"))
+    return tuple(sources), findings

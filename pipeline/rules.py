@@ -1,0 +1,157 @@
+"""Every rule id the pipeline reports, declared once: its severity, the stage
+that reports it, and one line of documentation (the README's rule table).
+
+A finding is made from its rule, `UNKNOWN_KEY.at(path, line, message)`, so an
+id can be neither misspelt nor left undocumented (MyST's warning types). A
+rule has one severity; `--strict` alone turns warnings into errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import ERROR, WARNING, Diagnostic, display_path
+
+STAGES = ("read", "resolve", "check", "write", "ship", "run")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    stage: str
+    doc: str
+
+    def at(self, path: Path | str, line: int | None, message: str,
+           column: int | None = None) -> Diagnostic:
+        """Returns this rule's finding at path:line:column."""
+        return Diagnostic(display_path(path), line, self.severity, message, column, self.id)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(rule_id: str, severity: str, stage: str, doc: str) -> Rule:
+    assert rule_id not in RULES and stage in STAGES, rule_id  # a programming error, at import
+    RULES[rule_id] = Rule(rule_id, severity, stage, doc)
+    return RULES[rule_id]
+
+
+# ---- read: the files, the metadata, Jinja and Markdown ---------------------
+
+MISSING_FILE = _rule("missing-file", ERROR, "read",
+                     "the content directory, report.yaml and the reference file exist")
+READ = _rule("read", ERROR, "read", "every file of the report can be read")
+TOO_LARGE = _rule("too-large", ERROR, "read",
+                  "no Markdown or YAML file is over `--max-file-mib`")
+ENCODING = _rule("encoding", ERROR, "read", "every text file is UTF-8 (a BOM and CRLF are fine)")
+YAML = _rule("yaml", ERROR, "read", "every YAML file parses (the line and column of the problem)")
+REPORT_FIELD = _rule("report-field", ERROR, "read",
+                     "report.yaml's fields are present and of the right type; `id` can name "
+                     "a file")
+UNKNOWN_FIELD = _rule("unknown-field", WARNING, "read",
+                      "no unknown field in report.yaml or a reference entry (a misspelling "
+                      "names the nearest known field)")
+MISSING_SECTION = _rule("missing-section", ERROR, "read",
+                        "every file listed in `sections` exists, and at least one is listed")
+REFERENCE = _rule("reference", ERROR, "read",
+                  "the reference file is a list of entries, each a mapping with an `id`, "
+                  "text fields and named authors")
+BAD_DATE = _rule("bad-date", ERROR, "read",
+                 "dates are real (`2021-02-30` is not), and a page was not accessed before "
+                 "it was issued")
+DATA = _rule("data", ERROR, "read", "each `data/NAME.yaml` can be the template variable NAME")
+TEMPLATE = _rule("template", ERROR, "read",
+                 "Jinja expands: its syntax, no undefined variable, nothing the sandbox refuses")
+EMPTY_SECTION = _rule("empty-section", ERROR, "read", "no section file is empty")
+MARKDOWN = _rule("markdown", ERROR, "read",
+                 "the Markdown makes only what the writers render (an image stands alone, "
+                 "no raw HTML block)")
+NESTING = _rule("nesting", ERROR, "read", "lists and quotations are nested at most 12 deep")
+FIGURE = _rule("figure", ERROR, "read",
+               "a figure has a caption and is a PNG, JPEG or GIF inside the report directory "
+               "that decodes whole, under `--max-image-mib`")
+STRAY_CITATION = _rule("stray-citation", WARNING, "read",
+                       "text that looks like a citation (`[see @key]`) is written as one")
+
+# ---- resolve: numbers, anchors and citations ---------------------------------
+
+UNKNOWN_KEY = _rule("unknown-key", ERROR, "resolve",
+                    "every `[@key]` names an entry of the reference list (the nearest key "
+                    "is suggested)")
+DUPLICATE_ANCHOR = _rule("duplicate-anchor", ERROR, "resolve",
+                         "no two headings, figures or tables share an anchor")
+
+# ---- check: the rules a briefing must meet -----------------------------------
+
+UNCITED = _rule("uncited", ERROR, "check",
+                "every entry is cited at least once, unless it says `nocite: true`")
+MISSING_TYPE = _rule("missing-type", ERROR, "check", "every entry has a CSL `type`")
+UNKNOWN_TYPE = _rule("unknown-type", ERROR, "check",
+                     "the `type` is one of `webpage`, `post`, `post-weblog`, `report`, `book`, "
+                     "`chapter`, `article`, `article-journal`, `article-magazine`, "
+                     "`article-newspaper`, `thesis`, `paper-conference`, `dataset`, "
+                     "`document`, `speech`, `software`, `legislation`")
+MISSING_TITLE = _rule("missing-title", ERROR, "check", "every entry has a title")
+MISSING_CREATOR = _rule("missing-creator", ERROR, "check",
+                        "an `author` or a `publisher` (not required for `legislation`)")
+MISSING_URL = _rule("missing-url", ERROR, "check",
+                    "web types (`webpage`, `post`, `post-weblog`) give their `URL`")
+MISSING_FIELD = _rule("missing-field", ERROR, "check",
+                      "`book`: `publisher`; `chapter`: `container-title` and `publisher`; "
+                      "`article-journal`: `container-title`")
+MISSING_ISSUED = _rule("missing-issued", WARNING, "check",
+                       "an `issued` date, or `issued: null` when the source states none")
+MISSING_ACCESSED = _rule("missing-accessed", WARNING, "check",
+                         "an `accessed` date for every web source and every entry with a URL")
+BAD_URL = _rule("bad-url", ERROR, "check", "URLs are absolute `http`/`https` addresses with a host")
+FUTURE_DATE = _rule("future-date", ERROR, "check",
+                    "no `issued` or `accessed` date after the report's `date`")
+DUPLICATE_ID = _rule("duplicate-id", ERROR, "check", "no two entries share an `id`")
+DUPLICATE_URL = _rule("duplicate-url", WARNING, "check",
+                      "no two entries share a URL (`http`/`https` and a final `/` aside)")
+DUPLICATE_TITLE = _rule("duplicate-title", WARNING, "check",
+                        "no two entries share a title and publisher (full- and half-width "
+                        "forms alike)")
+UNSOURCED_FIGURE = _rule("unsourced-figure", WARNING, "check",
+                         "a block that states a figure (digits with 人, 円, %, 割, 倍, 件, 年, "
+                         "万, 億, …; 三割, 二倍) cites a source in the same block, its "
+                         "table's caption, or the list item it is nested in")
+ORPHAN_SECTION = _rule("orphan-section", WARNING, "check",
+                       "every `*.md` beside `report.yaml` is listed (`README.md` aside)")
+SKIPPED_HEADING = _rule("skipped-heading", ERROR, "check",
+                        "headings go down one level at a time, and the report begins with `#`")
+BAD_LINK = _rule("bad-link", ERROR, "check",
+                 "links are `https://…`, `http://…`, `mailto:…` or `#anchor`")
+RAW_HTML = _rule("raw-html", WARNING, "check",
+                 "no raw HTML: it is printed as written, never interpreted")
+UNSAFE_HTML = _rule("unsafe-html", ERROR, "check",
+                    "no HTML that would run, fetch or embed something (`<script>`, `<img>`, "
+                    "`on…=`, …)")
+
+# ---- write: the renderers ----------------------------------------------------
+
+FONT = _rule("font", ERROR, "write", "the BIZ UD fonts are installed (names the Debian package)")
+WRITER = _rule("writer", ERROR, "write", "every node of the tree can be rendered")
+SANDBOX = _rule("sandbox", ERROR, "write",
+                "the PDF reads only `data:` URLs and files inside the report directory and "
+                "`templates/`")
+TOO_MANY_PAGES = _rule("too-many-pages", ERROR, "write", "the PDF is within `--max-pages`")
+
+# ---- ship: products and bundles on disk ---------------------------------------
+
+BUSY = _rule("busy", ERROR, "ship", "one build per output directory at a time (exit 75)")
+DIST_EXISTS = _rule("dist-exists", ERROR, "ship",
+                    "a changed briefing is a new edition: raise `version`, or `--replace`")
+RECIPIENTS = _rule("recipients", ERROR, "ship", "a `--recipients` file lists someone")
+
+# ---- run: the command as a whole, and the online link check --------------------
+
+TIME_LIMIT = _rule("time-limit", ERROR, "run", "the whole command ends within `--time-limit`")
+LINK_DEAD = _rule("link-dead", ERROR, "run",
+                  "`linkcheck`: no URL answers 404 or 410, or has a host that cannot be reached")
+LINK_REDIRECT = _rule("link-redirect", WARNING, "run",
+                      "`linkcheck`: no URL redirects (the target is named)")
+LINK_TIMEOUT = _rule("link-timeout", WARNING, "run", "`linkcheck`: every server answers in time")
+LINK_STATUS = _rule("link-status", WARNING, "run", "`linkcheck`: no other unexpected status")

@@ -1,0 +1,284 @@
+"""Document → a distribution bundle, made once per change and never half-written.
+
+    output/dist/<id>-v<version>-<YYYYMMDD>/
+      <YYYYMMDD>_<title>_v<version>.pdf     PDF/A-3u (unless archival: false)
+      <YYYYMMDD>_<title>_v<version>.docx
+      copies/<…>_No01_<recipient>.pdf       one per recipient, numbered in the footer
+      CHANGES.md                            what changed since the previous bundle
+      manifest.json                         provenance, content hash, every file's sha256
+      SHA256SUMS                            for `sha256sum -c`
+
+The date in every name is the report's, never the day of the build. The
+bundle is built in a temporary directory beside its final place and renamed
+into it, so a failure leaves earlier bundles exactly as they were. Beside the
+bundles, dist/.state/ keeps, per bundle, the content hashes known to make it
+and a text snapshot for the next CHANGES.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import PipelineError
+from ..limits import Limits
+from ..read.files import read_text
+from ..rules import DIST_EXISTS, RECIPIENTS
+from ..tree import Document, Metadata
+from ..write import TEMPLATES
+from ..write.pdf import ARCHIVAL_VARIANT
+from .changes import changes_markdown, snapshot
+from .fingerprint import Fingerprint, file_sha256, fingerprint
+from .output import write_atomic
+from .products import write_docx, write_pdf
+
+DIST = "dist"
+STATE = ".state"
+LATEST = ".latest"  # per report id: <id>.latest names its last bundle
+# Characters Windows forbids in file names, replaced by their full-width forms,
+# which keep a Japanese title readable.
+_FULL_WIDTH = str.maketrans('\\/:*?"<>|', "＼／：＊？＂＜＞｜")
+TITLE_CHARS = 60  # keeps the whole path well within Windows' 260
+
+
+@dataclass(frozen=True)
+class DistOptions:
+    content_dir: Path
+    out_dir: Path
+    recipients: tuple[str, ...] = ()
+    replace: bool = False  # rebuild a bundle of the same edition that was not sent yet
+    extra_inputs: tuple[Path, ...] = ()  # a --recipients file, which the hash must cover
+    limits: Limits = Limits()
+
+
+@dataclass(frozen=True)
+class DistResult:
+    path: Path
+    made: bool  # False: up to date, nothing written
+    changes: str  # CHANGES.md, or '' when there was no earlier bundle
+    pages: int
+    seconds: float
+
+
+def bundle_name(meta: Metadata) -> str:
+    """Returns the bundle directory's name: <id>-v<version>-<YYYYMMDD>."""
+    return f"{meta.id}-v{safe_filename(meta.version)}-{meta.date:%Y%m%d}"
+
+
+def dist_stem(meta: Metadata) -> str:
+    """Returns the distributed files' name: <YYYYMMDD>_<title>_v<version>."""
+    return f"{meta.date:%Y%m%d}_{safe_filename(meta.title)[:TITLE_CHARS]}_v" \
+           f"{safe_filename(meta.version)}"
+
+
+def safe_filename(text: str) -> str:
+    """Returns text usable as a file name on Windows, macOS and Linux."""
+    text = unicodedata.normalize("NFC", text).translate(_FULL_WIDTH)
+    text = re.sub(r"\s+", "_", text.strip())
+    return re.sub(r"[\x00-\x1f\x7f]", "", text).rstrip(".") or "_"
+
+
+def make_bundle(doc: Document, options: DistOptions) -> DistResult:
+    """Returns the bundle for doc, making it unless its inputs are unchanged."""
+    started = time.perf_counter()
+    dist = options.out_dir / DIST
+    name = bundle_name(doc.meta)
+    target = dist / name
+    fp = fingerprint(doc, TEMPLATES, options.extra_inputs)
+    states = _States(dist / STATE)
+    state = states.load(name)
+    if target.is_dir() and fp.digest in state.get("hashes", []):
+        return DistResult(target, False, "", _manifest_pages(target), 0.0)
+    _remove_stale_temporaries(dist)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=_mkdir(dist)))
+    try:
+        return _make(doc, options, fp, states, tmp, target, started)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # gone already when it became the bundle
+
+
+def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
+    name = target.name
+    files, pages = _write_products(doc, options, tmp)
+    if target.is_dir() and _same_products(target, files):
+        states.add_hash(name, fp.digest)  # e.g. the pipeline changed, its output did not
+        return DistResult(target, False, "", pages, 0.0)
+    if target.is_dir() and not options.replace:
+        raise PipelineError([DIST_EXISTS.at(doc.inputs[0], None, f"{target} exists with other "
+                                            "content, and the version and date are the same: "
+                                            "raise 'version' (a changed briefing is a new "
+                                            "edition), or use --replace if that bundle was "
+                                            "never sent")])
+    previous = states.previous(name, doc.meta.id)
+    current = snapshot(doc, name)
+    changes = changes_markdown(previous["snapshot"], current) if previous else ""
+    if changes:
+        files.append(_write(tmp, "CHANGES.md", changes.encode("utf-8")))
+    manifest = _manifest(doc, options, fp, files, pages, previous)
+    files.append(_write(tmp, "manifest.json", manifest))
+    _write(tmp, "SHA256SUMS", _sha256sums(tmp, files))
+    states.save(name, {"hashes": [fp.digest], "snapshot": current,
+                       "previous": previous["snapshot"]["bundle"] if previous else None})
+    _move_into_place(tmp, target)
+    states.set_latest(name, doc.meta.id)
+    return DistResult(target, True, changes, pages, time.perf_counter() - started)
+
+
+def _write_products(doc: Document, options: DistOptions, tmp: Path) -> tuple[list[Path], int]:
+    stem = dist_stem(doc.meta)
+    pdf = write_pdf(doc, tmp / f"{stem}.pdf", options.content_dir, options.limits)
+    files = [pdf.path, write_docx(doc, tmp / f"{stem}.docx").path]
+    for number, recipient in enumerate(options.recipients, start=1):
+        path = tmp / "copies" / f"{stem}_No{number:02d}_{safe_filename(recipient)}.pdf"
+        files.append(write_pdf(doc, path, options.content_dir, options.limits,
+                               copy_label(recipient, number)).path)
+    return files, pdf.pages
+
+
+def read_recipients(path: Path) -> tuple[str, ...]:
+    """Returns the recipients listed in a text file: one a line; '#' starts a comment."""
+    lines = (line.split("#", 1)[0].strip() for line in read_text(path).splitlines())
+    recipients = tuple(line for line in lines if line)
+    if not recipients:
+        raise PipelineError([RECIPIENTS.at(path, None, "no recipient listed (one a line)")])
+    return recipients
+
+
+def copy_label(recipient: str, number: int) -> str:
+    """Returns the footer of a numbered copy."""
+    return f"配布先: {recipient} / No. {number}"
+
+
+def _write(directory: Path, name: str, data: bytes) -> Path:
+    write_atomic(directory / name, data)
+    return directory / name
+
+
+def _same_products(target: Path, files: list[Path]) -> bool:
+    """Returns whether the bundle in target holds exactly these product files."""
+    try:
+        listed = {f["name"]: f["sha256"] for f in _read_manifest(target)["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    root = files[0].parent
+    products = {f.relative_to(root).as_posix(): file_sha256(f) for f in files}
+    return products == {k: v for k, v in listed.items() if k != "CHANGES.md"}
+
+
+def _manifest(doc: Document, options: DistOptions, fp: Fingerprint, files: list[Path],
+              pages: int, previous: dict | None) -> bytes:
+    meta, root = doc.meta, files[0].parent
+    revision, modified = source_revision(options.content_dir)
+    entries = [{"name": f.relative_to(root).as_posix(), "size": f.stat().st_size,
+                "sha256": file_sha256(f)} for f in files]
+    copies = [{"number": n, "recipient": r, **entries[n + 1]}  # after the PDF and the .docx
+              for n, r in enumerate(options.recipients, start=1)]
+    manifest = {
+        "id": meta.id, "title": meta.title, "version": meta.version,
+        "date": meta.date.isoformat(), "bundle": bundle_name(meta),
+        "source_revision": revision, "source_modified": modified,
+        "content_hash": fp.digest, "pages": pages,
+        "pdf_variant": ARCHIVAL_VARIANT if meta.archival else None,
+        "previous": previous["snapshot"]["bundle"] if previous else None,
+        "files": entries, "copies": copies,
+        "inputs": [{"name": label, "value": value} for label, value in fp.inputs],
+    }
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _sha256sums(root: Path, files: list[Path]) -> bytes:
+    lines = [f"{file_sha256(f)}  {f.relative_to(root).as_posix()}\n" for f in files]
+    return "".join(lines).encode("utf-8")
+
+
+def source_revision(content_dir: Path) -> tuple[str | None, bool]:
+    """Returns the git commit of the report's sources and whether they differ from it."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(content_dir), *args], capture_output=True,
+                                  text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+    revision = git("rev-parse", "HEAD")
+    if revision is None:
+        return None, False
+    return revision, bool(git("status", "--porcelain", "--untracked-files=no", "--", "."))
+
+
+def _manifest_pages(target: Path) -> int:
+    try:
+        return int(_read_manifest(target)["pages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def _read_manifest(target: Path) -> dict:
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _remove_stale_temporaries(dist: Path) -> None:
+    """Removes what a killed build left; the output lock says none is running."""
+    for stale in dist.glob(".*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    """Renames the finished bundle into place, setting a replaced one aside first."""
+    tmp.chmod(0o755)
+    if not target.exists():
+        tmp.rename(target)
+        return
+    old = target.with_name(f".{target.name}.replaced.tmp")
+    target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class _States:
+    """dist/.state/: per bundle, its known content hashes and text snapshot; per
+    report, its latest bundle (several reports may share one output directory)."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def load(self, name: str) -> dict:
+        try:
+            return json.loads((self.directory / f"{name}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def save(self, name: str, state: dict) -> None:
+        data = json.dumps(state, ensure_ascii=False, indent=1) + "\n"
+        write_atomic(self.directory / f"{name}.json", data.encode("utf-8"))
+
+    def add_hash(self, name: str, digest: str) -> None:
+        state = self.load(name)
+        state["hashes"] = [*state.get("hashes", []), digest]
+        self.save(name, state)
+
+    def previous(self, name: str, report_id: str) -> dict | None:
+        """Returns the state of the bundle made before name (the one it replaces aside)."""
+        try:
+            latest = (self.directory / f"{report_id}{LATEST}").read_text("utf-8").strip()
+        except OSError:
+            return None
+        if latest == name:
+            latest = self.load(name).get("previous") or ""
+        state = self.load(latest) if latest else {}
+        return state if "snapshot" in state else None
+
+    def set_latest(self, name: str, report_id: str) -> None:
+        write_atomic(self.directory / f"{report_id}{LATEST}", f"{name}\n".encode("utf-8"))

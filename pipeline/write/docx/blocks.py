@@ -1,0 +1,239 @@
+"""Document nodes → Word paragraphs, runs and tables: one function per node kind.
+
+`Writer` holds what accumulates during the one pass (bookmarks, the list
+depth) beside the python-docx document, as Pandoc's WriterState does.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm
+from functools import singledispatch
+
+from ...diagnostics import PipelineError
+from ...resolve import reference_anchor
+from ...rules import WRITER
+from ...tree import (BulletList, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
+                     LineBreak, Link, OrderedList, Paragraph, Quote, Strong, Table, Text,
+                     ThematicBreak, plain_text)
+from ..labels import figure_label, table_label
+from ..page import PAGE
+from .xml import (Bookmarks, add_external_link, add_internal_link, add_run, mark_header_row,
+                  new_numbering, set_numbering)
+
+FIGURE_WIDTH = Mm(PAGE.width - PAGE.left - PAGE.right - 20)
+
+
+class Writer:
+    """Holds the python-docx document and the counters a single pass needs."""
+
+    def __init__(self, document, source: Document):
+        self.document, self.source = document, source
+        self.bookmarks = Bookmarks()
+        self.list_depth = 0
+        # python-docx looks a style up by name, and checks whether it is the
+        # default, by scanning every style on every assignment: 60 % of a
+        # 300-page report's time. The ids are read once and set directly.
+        self.style_ids = {style.name: style.style_id for style in document.styles}
+        # document.add_table measures the page on every call, by searching the
+        # whole body for its section properties; one section, one width.
+        self.block_width = document._block_width
+
+    def paragraph(self, style: str, text: str = ""):
+        paragraph = self.document.add_paragraph(text)
+        self.set_style(paragraph, style)
+        return paragraph
+
+    def set_style(self, paragraph, style: str) -> None:
+        paragraph._p.style = self.style_ids[style]
+
+    def run(self, paragraph, text: str, style: str = "") -> None:
+        # The w:r is made directly: python-docx's run.text clears and parses the
+        # text (for tabs and breaks, which the tree's text no longer holds).
+        add_run(paragraph._p, text, self.style_ids[style] if style else None)
+
+    def table(self, rows: int, columns: int, style: str):
+        table = self.document._body.add_table(rows, columns, self.block_width)
+        table._tbl.tblPr.style = self.style_ids[style]
+        return table
+
+
+@singledispatch
+def write_block(node, writer: Writer) -> None:
+    pos = getattr(node, "pos", None)
+    raise PipelineError([WRITER.at(pos.path if pos else "?", pos.line if pos else None,
+                                   f"the Word writer cannot render {type(node).__name__}")])
+
+
+@write_block.register
+def _(node: Heading, writer: Writer) -> None:
+    paragraph = writer.paragraph(f"Heading {min(node.level, 4)}")
+    if node.number:
+        paragraph.add_run(node.number_prefix)
+    write_inlines(node.content, paragraph, writer)
+    writer.bookmarks.wrap(paragraph, node.anchor)
+
+
+@write_block.register
+def _(node: Paragraph, writer: Writer) -> None:
+    write_inlines(node.content, writer.paragraph("Body Text"), writer)
+
+
+@write_block.register
+def _(node: BulletList, writer: Writer) -> None:
+    style = "List Bullet" if writer.list_depth == 0 else "List Bullet 2"
+    _list_items(node.items, writer, lambda: writer.paragraph(style))
+
+
+@write_block.register
+def _(node: OrderedList, writer: Writer) -> None:
+    # Each list gets its own w:num, so it starts afresh at its own start number.
+    ppr = writer.document.styles["List Number"].element.pPr
+    style_num = ppr.numPr.numId.val if ppr is not None and ppr.numPr is not None else None
+    num_id = new_numbering(writer.document, style_num, node.start) if style_num else None
+
+    def item_paragraph():
+        paragraph = writer.paragraph("List Number")
+        if num_id is not None:
+            set_numbering(paragraph, num_id)
+        return paragraph
+
+    _list_items(node.items, writer, item_paragraph)
+
+
+def _list_items(items, writer: Writer, item_paragraph) -> None:
+    for item in items:
+        blocks = list(item.blocks)
+        if blocks and isinstance(blocks[0], Paragraph):
+            write_inlines(blocks.pop(0).content, item_paragraph(), writer)
+        writer.list_depth += 1
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                write_inlines(block.content, writer.paragraph("List Continue"), writer)
+            else:
+                write_block(block, writer)
+        writer.list_depth -= 1
+
+
+@write_block.register
+def _(node: Quote, writer: Writer) -> None:
+    for block in node.blocks:
+        if isinstance(block, Paragraph):
+            write_inlines(block.content, writer.paragraph("Quote"), writer)
+        else:
+            write_block(block, writer)
+
+
+@write_block.register
+def _(node: CodeBlock, writer: Writer) -> None:
+    for line in node.text.split("\n"):
+        writer.paragraph("Source Code", line)
+
+
+@write_block.register
+def _(node: ThematicBreak, writer: Writer) -> None:
+    writer.paragraph("Body Text", "＊　＊　＊").alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+@write_block.register
+def _(node: Table, writer: Writer) -> None:
+    if node.number is not None:
+        caption = writer.paragraph("Caption", f"{table_label(node.number)}\u3000")
+        caption.paragraph_format.keep_with_next = True
+        write_inlines(node.caption, caption, writer)
+        writer.bookmarks.wrap(caption, node.anchor)
+    rows = node.header + node.body
+    columns = max((len(r) for r in rows), default=0)
+    table = writer.table(len(rows), columns, "Table Grid")
+    # Row by row: table.cell(r, c) rebuilds the whole grid on every call.
+    for r, (row, table_row) in enumerate(zip(rows, table.rows)):
+        style = "Table Heading" if r < len(node.header) else "Table Text"
+        for c, (cell, table_cell) in enumerate(zip(row, table_row.cells)):
+            paragraph = table_cell.paragraphs[0]
+            writer.set_style(paragraph, style)
+            paragraph.alignment = _ALIGN.get(node.aligns[c] if c < len(node.aligns) else "")
+            write_inlines(cell, paragraph, writer)
+    for row in table.rows[:len(node.header)]:
+        mark_header_row(row)
+    writer.paragraph("Normal")  # keeps two tables apart, and the text off the table's edge
+
+
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT,
+          "center": WD_ALIGN_PARAGRAPH.CENTER,
+          "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+@write_block.register
+def _(node: Figure, writer: Writer) -> None:
+    picture = writer.paragraph("Figure")
+    run = picture.add_run()
+    shape = run.add_picture(io.BytesIO(node.data))
+    if shape.width > FIGURE_WIDTH:
+        ratio = FIGURE_WIDTH / shape.width
+        shape.width, shape.height = FIGURE_WIDTH, int(shape.height * ratio)
+    caption = writer.paragraph("Caption", f"{figure_label(node.number)}\u3000")
+    write_inlines(node.caption, caption, writer)
+    writer.bookmarks.wrap(caption, node.anchor)
+
+
+# ---- inlines ---------------------------------------------------------------
+
+def write_inlines(nodes, paragraph, writer: Writer, bold: bool = False,
+                  italic: bool = False) -> None:
+    for node in nodes:
+        write_inline(node, paragraph, writer, bold, italic)
+
+
+@singledispatch
+def write_inline(node, paragraph, writer, bold, italic) -> None:
+    raise PipelineError([WRITER.at("?", None,
+                                   f"the Word writer cannot render {type(node).__name__}")])
+
+
+@write_inline.register
+def _(node: Text, paragraph, writer, bold, italic) -> None:
+    # Markdown's **strong** and *emphasis* are the Strong and Emphasis styles.
+    writer.run(paragraph, node.text, "Strong" if bold else "Emphasis" if italic else "")
+
+
+@write_inline.register
+def _(node: Strong, paragraph, writer, bold, italic) -> None:
+    write_inlines(node.children, paragraph, writer, True, italic)
+
+
+@write_inline.register
+def _(node: Emphasis, paragraph, writer, bold, italic) -> None:
+    write_inlines(node.children, paragraph, writer, bold, True)
+
+
+@write_inline.register
+def _(node: Code, paragraph, writer, bold, italic) -> None:
+    writer.run(paragraph, node.text, "Verbatim Char")
+
+
+@write_inline.register
+def _(node: LineBreak, paragraph, writer, bold, italic) -> None:
+    paragraph.add_run().add_break()
+
+
+@write_inline.register
+def _(node: Link, paragraph, writer, bold, italic) -> None:
+    link = add_external_link(paragraph, node.url)
+    add_run(link, plain_text(node.children) or node.url, _style_id(writer, "Hyperlink"))
+
+
+@write_inline.register
+def _(node: Citation, paragraph, writer, bold, italic) -> None:
+    # SIST 02: superscript 1) or 1,3); each number jumps to its entry.
+    style_id = _style_id(writer, "Citation")
+    for index, number in enumerate(node.numbers):
+        if index:
+            add_run(paragraph._p, ",", style_id)
+        add_run(add_internal_link(paragraph, reference_anchor(number)), str(number), style_id)
+    add_run(paragraph._p, ")", style_id)
+
+
+def _style_id(writer: Writer, name: str) -> str:
+    return writer.style_ids[name]

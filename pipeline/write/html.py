@@ -1,0 +1,200 @@
+"""Document → HTML: blocks and inlines here, the page frame in templates/briefing.html.j2.
+
+The body written here is shared by every HTML-based product (the PDF now).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from functools import singledispatch
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..diagnostics import PipelineError
+from ..resolve import reference_anchor
+from ..rules import WRITER
+from ..tree import (BulletList, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
+                    LineBreak, Link, ListItem, OrderedList, Paragraph, Quote, Strong, Table, Text,
+                    ThematicBreak, plain_text)
+from . import TEMPLATES, labels
+from .page import BODY_FONT, HEADING_FONT, PAGE
+from .sist02 import format_sist02
+
+TEMPLATE = "briefing.html.j2"
+
+
+@dataclass(frozen=True)
+class HtmlOptions:
+    copy_label: str = ""  # a numbered copy's footer: 配布先: 総務課 / No. 1
+    templates: Path = TEMPLATES
+
+
+def render_html(doc: Document, options: HtmlOptions) -> str:
+    """Returns the complete HTML of the briefing."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(options.templates),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["css_string"] = css_string
+    template = env.get_template(TEMPLATE)
+    return template.render(
+        meta=doc.meta,
+        labels=labels,
+        cover_rows=labels.cover_rows(doc.meta),
+        toc=doc.headings(labels.TOC_DEPTH),
+        sections=[Markup("").join(block_html(b) for b in s.blocks) for s in doc.sections],
+        references=[(r, inlines_html(format_sist02(r.source))) for r in doc.references],
+        plain_text=plain_text,
+        body_font=BODY_FONT.family,
+        heading_font=HEADING_FONT.family,
+        page=PAGE,
+        copy_label=options.copy_label,
+    )
+
+
+def data_uri(data: bytes, media_type: str) -> str:
+    """Returns the image as a data: URL: the PDF writer never opens a file a section names."""
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def css_string(text: str) -> Markup:
+    """Returns text as a quoted CSS string, safe inside <style>: a recipient's
+    name may hold quotes, backslashes or '<'."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 0x20 else c for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def inlines_html(nodes) -> Markup:
+    return Markup("").join(inline_html(n) for n in nodes)
+
+
+def blocks_html(nodes) -> Markup:
+    return Markup("").join(block_html(n) for n in nodes)
+
+
+# ---- blocks ----------------------------------------------------------------
+
+@singledispatch
+def block_html(node) -> Markup:
+    pos = getattr(node, "pos", None)
+    raise PipelineError([WRITER.at(pos.path if pos else "?", pos.line if pos else None,
+                                   f"the PDF writer cannot render {type(node).__name__}")])
+
+
+@block_html.register
+def _(node: Heading) -> Markup:
+    number = Markup('<span class="secnum">{}</span>').format(node.number_prefix)
+    return Markup('<h{0} id="{1}">{2}{3}</h{0}>\n').format(
+        node.level, node.anchor, number, inlines_html(node.content))
+
+
+@block_html.register
+def _(node: Paragraph) -> Markup:
+    return Markup("<p>{}</p>\n").format(inlines_html(node.content))
+
+
+@block_html.register
+def _(node: BulletList) -> Markup:
+    return Markup("<ul>\n{}</ul>\n").format(Markup("").join(_item(i) for i in node.items))
+
+
+@block_html.register
+def _(node: OrderedList) -> Markup:
+    start = Markup(' start="{}"').format(node.start) if node.start != 1 else ""
+    return Markup("<ol{}>\n{}</ol>\n").format(start, Markup("").join(_item(i) for i in node.items))
+
+
+def _item(item: ListItem) -> Markup:
+    return Markup("<li>{}</li>\n").format(blocks_html(item.blocks))
+
+
+@block_html.register
+def _(node: Quote) -> Markup:
+    return Markup("<blockquote>\n{}</blockquote>\n").format(blocks_html(node.blocks))
+
+
+@block_html.register
+def _(node: CodeBlock) -> Markup:
+    return Markup("<pre><code>{}</code></pre>\n").format(node.text)
+
+
+@block_html.register
+def _(node: ThematicBreak) -> Markup:
+    return Markup("<hr>\n")
+
+
+@block_html.register
+def _(node: Table) -> Markup:
+    head = Markup("").join(_row(r, "th", node.aligns) for r in node.header)
+    body = Markup("").join(_row(r, "td", node.aligns) for r in node.body)
+    table = Markup("<table>\n<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n").format(head, body)
+    if node.number is None:
+        return Markup('<div class="table">\n{}</div>\n').format(table)
+    caption = Markup('<figcaption><span class="label">{}</span>{}</figcaption>\n').format(
+        labels.table_label(node.number), inlines_html(node.caption))
+    return Markup('<figure class="table" id="{}">\n{}{}</figure>\n').format(
+        node.anchor, caption, table)
+
+
+def _row(cells, tag: str, aligns) -> Markup:
+    out = Markup("")
+    for cell, align in zip(cells, aligns):
+        style = Markup(' class="{}"').format(align) if align else ""
+        out += Markup("<{0}{1}>{2}</{0}>").format(tag, style, inlines_html(cell))
+    return Markup("<tr>{}</tr>\n").format(out)
+
+
+@block_html.register
+def _(node: Figure) -> Markup:
+    return Markup('<figure class="figure" id="{}">\n<img src="{}" alt="{}">\n'
+                  '<figcaption><span class="label">{}</span>{}</figcaption>\n</figure>\n').format(
+        node.anchor, data_uri(node.data, node.media_type), plain_text(node.caption),
+        labels.figure_label(node.number), inlines_html(node.caption))
+
+
+# ---- inlines ---------------------------------------------------------------
+
+@singledispatch
+def inline_html(node) -> Markup:
+    raise PipelineError([WRITER.at("?", None,
+                                   f"the PDF writer cannot render {type(node).__name__}")])
+
+
+@inline_html.register
+def _(node: Text) -> Markup:
+    return escape(node.text)
+
+
+@inline_html.register
+def _(node: Strong) -> Markup:
+    return Markup("<strong>{}</strong>").format(inlines_html(node.children))
+
+
+@inline_html.register
+def _(node: Emphasis) -> Markup:
+    return Markup("<em>{}</em>").format(inlines_html(node.children))
+
+
+@inline_html.register
+def _(node: Code) -> Markup:
+    return Markup("<code>{}</code>").format(node.text)
+
+
+@inline_html.register
+def _(node: Link) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(node.url, inlines_html(node.children))
+
+
+@inline_html.register
+def _(node: LineBreak) -> Markup:
+    return Markup("<br>")
+
+
+@inline_html.register
+def _(node: Citation) -> Markup:
+    # SIST 02: the citation number as a superscript with a closing parenthesis, 1) or 1,3).
+    links = Markup(",").join(Markup('<a href="#{}">{}</a>').format(reference_anchor(n), n)
+                             for n in node.numbers)
+    return Markup('<sup class="cite">{})</sup>').format(links)

@@ -1,0 +1,56 @@
+"""The words and numbers the products print around the content, defined once
+for every writer: era dates, the front matter's headings, 図N and 表N, 第N版.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ..tree import Metadata
+
+SUMMARY = "要旨"
+CONTENTS = "目次"
+REFERENCES = "参考文献"
+REFERENCES_ANCHOR = "references"
+TOC_DEPTH = 2  # chapters and their sections
+
+# (first day, era name), newest first
+_ERAS = (
+    (datetime.date(2019, 5, 1), "令和"),
+    (datetime.date(1989, 1, 8), "平成"),
+    (datetime.date(1926, 12, 25), "昭和"),
+)
+
+
+def wareki(date: datetime.date) -> str:
+    """Returns the date as officials write it: 令和8年（2026年）11月27日."""
+    for first_day, era in _ERAS:
+        if date >= first_day:
+            year = date.year - first_day.year + 1
+            era_year = "元" if year == 1 else str(year)
+            return f"{era}{era_year}年（{date.year}年）{date.month}月{date.day}日"
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+def edition(version: str) -> str:
+    """Returns the edition as printed: 第1.0版."""
+    return f"第{version}版"
+
+
+def figure_label(number: int) -> str:
+    return f"図{number}"
+
+
+def table_label(number: int) -> str:
+    return f"表{number}"
+
+
+def citation_label(numbers) -> str:
+    """Returns a citation as SIST 02 prints it, after the numbers: 1) or 1,3)."""
+    return ",".join(str(n) for n in numbers) + ")"
+
+
+def cover_rows(meta: Metadata) -> list[tuple[str, str]]:
+    """Returns the cover's facts under the title: date, issuing office, edition."""
+    author = meta.organisation + (f"\u3000{meta.author}" if meta.author else "")
+    return [("日付", wareki(meta.date)), ("作成", author), ("版", edition(meta.version))]

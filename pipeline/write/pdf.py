@@ -1,0 +1,125 @@
+"""HTML → PDF bytes, rendered by WeasyPrint with the BIZ UD fonts embedded."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from ..diagnostics import PipelineError
+from ..read.files import inside
+from ..rules import FONT, SANDBOX, TOO_MANY_PAGES
+from .page import BODY_FONT, HEADING_FONT
+
+
+ARCHIVAL_VARIANT = "pdf/a-3u"
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    base_dir: Path  # where relative URLs in the HTML point
+    roots: tuple[Path, ...]  # the only directories WeasyPrint may read files from
+    archival: bool = True
+    max_pages: int = 500
+
+
+def render_pdf(html: str, options: PdfOptions) -> tuple[bytes, int]:
+    """Returns the PDF and its page count.
+
+    Archival PDFs are PDF/A-3u and tagged: WeasyPrint then writes the XMP
+    pdfaid identification, an sRGB output intent, /Lang and DisplayDocTitle.
+    WeasyPrint does not check that the result is valid PDF/A.
+    """
+    require_fonts()
+    import weasyprint  # imported here: loading it costs time that `check` does not need
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    _memoize_page_references()
+    refused: list[str] = []
+    fetcher = _sandboxed_fetcher(weasyprint, options.roots, refused)
+    document = weasyprint.HTML(string=html, base_url=str(options.base_dir),
+                               url_fetcher=fetcher).render()
+    if len(document.pages) > options.max_pages:
+        raise PipelineError([TOO_MANY_PAGES.at(options.base_dir, None, f"the PDF would have "
+                                               f"{len(document.pages)} pages, over the limit "
+                                               f"of {options.max_pages} (--max-pages)")])
+    variant = {"pdf_variant": ARCHIVAL_VARIANT, "pdf_tags": True} if options.archival else {}
+    # No clock reaches the bytes: the dates come from the dcterms meta tags, and
+    # the PDF/A file identifier is a digest of the content.
+    data = document.write_pdf(**variant)  # attachments are fetched here
+    if refused:
+        raise PipelineError([SANDBOX.at(options.base_dir, None, f"refused to read {url}: a "
+                                        "briefing may only use data: URLs and files inside "
+                                        "the report directory or templates/")
+                             for url in dict.fromkeys(refused)])
+    return data, len(document.pages)
+
+
+def _memoize_page_references() -> None:
+    """Makes pydyf's PDF.page_references computed once per page count.
+
+    pydyf (0.13) rebuilds the tuple of every page's reference on each access,
+    and WeasyPrint's PDF tags read it once per tagged element: quadratic, a
+    second of a 300-page briefing. Pages are only ever appended, so the
+    number of pages identifies the tuple. The bytes written are the same.
+    """
+    import pydyf
+    if getattr(pydyf.PDF.page_references.fget, "memoized", False):
+        return
+
+    def page_references(pdf):
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_pipeline_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), tuple(f"{n} 0 R".encode("ascii") for n in kids[::3]))
+            pdf.__dict__["_pipeline_page_references"] = cached
+        return cached[1]
+
+    page_references.memoized = True
+    pydyf.PDF.page_references = property(page_references)
+
+
+def _sandboxed_fetcher(weasyprint, roots: tuple[Path, ...], refused: list[str]):
+    """Returns a WeasyPrint URL fetcher that reads data: URLs and files inside roots only.
+
+    Everything else (other files, symlinks out of roots, http, ftp) is refused
+    and noted; redirects are never followed.
+    """
+    class SandboxedFetcher(weasyprint.urls.URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data" or (scheme == "file" and _readable(url, roots)):
+                return super().fetch(url, headers)
+            refused.append(url)
+            raise ValueError(f"refused by the sandbox: {url}")
+
+    return SandboxedFetcher(allowed_protocols={"data", "file"}, allow_redirects=False)
+
+
+def _readable(url: str, roots: tuple[Path, ...]) -> bool:
+    path = Path(url2pathname(urlsplit(url).path))
+    return path.is_file() and inside(path, roots)
+
+
+def require_fonts() -> None:
+    """Raises PipelineError naming the Debian package of any missing BIZ UD font."""
+    missing = [f for f in (BODY_FONT, HEADING_FONT) if f.family not in installed_families()]
+    if missing:
+        packages = " ".join(f.debian_package for f in missing)
+        raise PipelineError([FONT.at("fonts", None, "Japanese font not installed: "
+                                     + ", ".join(f.family for f in missing)
+                                     + f" (install it: apt-get install {packages})")])
+
+
+@cache
+def installed_families() -> frozenset[str]:
+    """Returns the font families fontconfig knows."""
+    if not shutil.which("fc-list"):
+        return frozenset()
+    listing = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    return frozenset(name.strip() for line in listing.splitlines() for name in line.split(","))

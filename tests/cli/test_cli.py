@@ -1,0 +1,140 @@
+"""The command line: exit codes, diagnostics, summaries, and atomic products."""
+
+import json
+import re
+
+import pytest
+
+from helpers import listing, run_cli, write_report
+
+GOOD = {"01-intro.md": "# はじめに\n\n本文[@alpha][@beta][@gamma]。\n"}
+
+
+def test_pdf_prints_one_line_per_product(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    result = run_cli("pdf", "--content", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r".*test-report\.pdf  \d+ pages  \d+ KiB  \d+\.\d\d s\n", result.stdout)
+    assert (tmp_path / "out" / "test-report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_quiet_prints_nothing(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    result = run_cli("pdf", "--content", str(root), "--out", str(tmp_path / "out"), "--quiet")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_check_writes_only_its_findings(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0 and "ok" in result.stdout
+    assert listing(tmp_path / "out") == ["check.json"]
+
+
+def test_usage_error_exits_2(tmp_path):
+    assert run_cli("publish").returncode == 2
+
+
+def test_unknown_key_exits_1_with_diagnostic(tmp_path):
+    root = write_report(tmp_path / "r", {"02-background.md": "# 背景\n\n本文\n\nここ[@alpah]。\n"})
+    result = run_cli("pdf", "--content", "r", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert ("r/02-background.md:5:3: error: unknown reference key 'alpah' "
+            "(did you mean 'alpha'?) [unknown-key]") in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert listing(tmp_path / "out") == ["check.json"]
+
+
+def test_undefined_variable_exits_1_naming_file_and_line(tmp_path):
+    write_report(tmp_path / "r", {"01.md": "# 背景\n\n{{ staff.total }}人\n"})
+    result = run_cli("check", "--content", "r", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "r/01.md:3: error: undefined variable: 'staff' is undefined" in result.stderr
+
+
+def test_missing_section_file_exits_1(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    (root / "01-intro.md").unlink()
+    result = run_cli("pdf", "--content", "r", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "r/report.yaml:7: error: section file not found: 01-intro.md" in result.stderr
+
+
+def test_failed_build_leaves_previous_product_intact(tmp_path):
+    root = write_report(tmp_path / "r", GOOD)
+    out = tmp_path / "out"
+    assert run_cli("pdf", "--content", str(root), "--out", str(out)).returncode == 0
+    before = (out / "test-report.pdf").read_bytes()
+    (root / "01-intro.md").write_text("# はじめに\n\n[@missing]\n", encoding="utf-8")
+    assert run_cli("pdf", "--content", str(root), "--out", str(out)).returncode == 1
+    assert (out / "test-report.pdf").read_bytes() == before
+    assert listing(out) == ["check.json", "test-report.pdf"]
+    assert json.loads((out / "check.json").read_text())["errors"] == 1
+
+
+def test_missing_content_directory_is_a_diagnostic(tmp_path):
+    result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("nowhere: error: content directory not found")
+
+
+def test_figure_and_table_numbers_reach_the_pdf(tmp_path):
+    from pypdf import PdfReader
+
+    from helpers import pdf_pages_text
+    from helpers import tiny_png
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "chart.png").write_bytes(tiny_png())
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n![職員数の推移](chart.png)\n\n"
+                                         "Table: 事例[@alpha]\n\n| a | b |\n|--|--|\n| 1 | 2 |\n\n"
+                                         "[@beta][@gamma]\n"})
+    assert run_cli("pdf", "--content", str(root), "--out", str(tmp_path / "o")).returncode == 0
+    pdf = tmp_path / "o" / "test-report.pdf"
+    text = "".join(pdf_pages_text(pdf)).replace(" ", "")
+    assert "図1職員数の推移" in text and "表1事例" in text
+    images = [name for page in PdfReader(pdf).pages
+              for name, obj in page["/Resources"].get("/XObject", {}).items()
+              if obj.get_object()["/Subtype"] == "/Image"]
+    assert len(set(images)) == 1  # one image, shared by the pages' resources
+
+
+def test_all_in_parallel_and_in_series_write_the_same_bytes(tmp_path):
+    from pipeline.cli import main
+    root = write_report(tmp_path / "r", GOOD)
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "b"), "--quiet",
+                 "--serial"]) == 0
+    for name in ("test-report.pdf", "test-report.docx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_an_error_in_the_word_writer_child_reaches_the_parent(tmp_path, monkeypatch, capsys):
+    import pipeline.ship.products
+    from pipeline.cli import main
+    from pipeline.diagnostics import PipelineError
+    from pipeline.rules import WRITER
+
+    def broken(doc, path):
+        raise PipelineError([WRITER.at("templates/reference.docx", None, "no style named 'X'")])
+    monkeypatch.setattr(pipeline.ship.products, "write_docx", broken)  # the child inherits it
+    root = write_report(tmp_path / "r", GOOD)
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
+    assert "templates/reference.docx: error: no style named 'X' [writer]" in \
+        capsys.readouterr().err
+    assert listing(tmp_path / "o") == ["check.json"]  # and the finished PDF was not kept
+
+
+@pytest.mark.parametrize("mode", [[], ["--serial"]])
+def test_a_failed_all_changes_neither_product(tmp_path, capsys, mode):
+    from pipeline.cli import main
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + "本文。\n\n" * 300})
+    out = tmp_path / "o"
+    assert main(["all", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    before = {name: (out / name).read_bytes() for name in listing(out)}
+    (root / "01.md").write_text("# 一\n\n" + "改めた本文。\n\n" * 300, encoding="utf-8")
+    assert main(["all", "--content", str(root), "--out", str(out), "--max-pages", "1",
+                 *mode]) == 1
+    assert "--max-pages" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == [".lock", *sorted(before)]
+    assert {name: (out / name).read_bytes() for name in listing(out)
+            if name != "check.json"} == {k: v for k, v in before.items() if k != "check.json"}

@@ -1,0 +1,158 @@
+"""What the tests share: small inline reports, running the CLI, reading products.
+
+Imported by the test modules (`from helpers import …`); no test module
+imports another.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGSHIP = ROOT / "content"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+REFERENCES = """\
+# Complete entries, listed even when a test cites none of them (nocite).
+- id: alpha
+  type: webpage
+  title: アルファの資料
+  publisher: アルファ省
+  URL: https://example.go.jp/alpha
+  issued: 2021-05-21
+  accessed: 2026-03-01
+  nocite: true
+- id: beta
+  type: webpage
+  title: ベータの資料
+  publisher: ベータ県
+  URL: https://example.lg.jp/beta
+  issued: null
+  accessed: 2026-03-02
+  nocite: true
+- id: gamma
+  type: report
+  title: ガンマ白書
+  publisher: ガンマ庁
+  issued: 2022
+  nocite: true
+"""
+
+
+def write_report(root: Path, sections: dict[str, str], references: str = REFERENCES,
+                 extra: str = "", data: dict[str, str] | None = None) -> Path:
+    """Writes a small report directory and returns it."""
+    root.mkdir(parents=True, exist_ok=True)
+    listed = "".join(f"  - {name}\n" for name in sections)
+    (root / "report.yaml").write_text(
+        "id: test-report\ntitle: 試験報告\norganisation: 試験庁\ndate: 2026-04-01\n"
+        f"version: \"1.0\"\nsections:\n{listed}references: references.yaml\n{extra}",
+        encoding="utf-8")
+    (root / "references.yaml").write_text(references, encoding="utf-8")
+    for name, text in sections.items():
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    for name, text in (data or {}).items():
+        (root / "data").mkdir(exist_ok=True)
+        (root / "data" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def listing(directory: Path) -> list[str]:
+    """Returns the names in directory, sorted, without hidden ones (the build lock)."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Runs `python -m pipeline ARGS` as a user would, and returns the finished process."""
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd,
+                          capture_output=True, text=True, env=_env())
+
+
+def _env() -> dict:
+    import os
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def pdf_pages_text(path: Path) -> list[str]:
+    """Returns the text of each page, as pdftotext lays it out."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed; `make test` installs it")
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def tiny_png() -> bytes:
+    """Returns a valid 1×1 PNG."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def load_doc(tmp_path, sections, **kwargs):
+    """Returns the document and warnings of a small report written under tmp_path."""
+    from pipeline.build import load_document
+    return load_document(write_report(tmp_path, sections, **kwargs))
+
+
+def nodes_of(doc, kind) -> list:
+    """Returns every node of one kind in the document's sections, in reading order."""
+    from pipeline.tree import walk
+    return [n for s in doc.sections for n in walk(s.blocks) if isinstance(n, kind)]
+
+
+def errors_of(tmp_path, sections, **kwargs) -> list[str]:
+    """Returns the errors of a small report that fails, paths relative to tmp_path."""
+    from pipeline.build import load_document
+    from pipeline.diagnostics import PipelineError
+    with pytest.raises(PipelineError) as caught:
+        load_document(write_report(tmp_path, sections, **kwargs))
+    return [str(d).replace(f"{tmp_path}/", "") for d in caught.value.diagnostics if d.is_error]
+
+
+# A fixture states what it expects beside the line, as `expect: error unknown-key`
+# in a comment (YAML `#`, Jinja `{## ##}`).
+_EXPECT = re.compile(r"expect:(.*)")
+_FINDING = re.compile(r"(error|warning) ([a-z-]+)")
+
+
+def expected(fixture: Path) -> Counter:
+    """Returns the (file, line, severity, rule) the fixture's comments announce."""
+    found = Counter()
+    for path in sorted(fixture.rglob("*")):
+        if path.suffix not in {".md", ".yaml"}:
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")  # a fixture may be bad
+        for number, line in enumerate(text.splitlines(), start=1):
+            marker = _EXPECT.search(line)
+            for severity, rule in _FINDING.findall(marker.group(1) if marker else ""):
+                found[(path.relative_to(fixture).as_posix(), number, severity, rule)] += 1
+    return found
+
+
+def check(fixture: Path, out: Path, *options: str) -> tuple[int, dict]:
+    """Runs `check` in this process; returns the exit code and check.json."""
+    from pipeline.cli import main
+    code = main(["check", "--content", str(fixture), "--out", str(out), *options])
+    return code, json.loads((out / "check.json").read_text(encoding="utf-8"))
+
+
+def reported(report: dict, fixture: Path) -> Counter:
+    """Returns the (file, line, severity, rule) of each finding in check.json."""
+    return Counter((Path(f["path"]).resolve().relative_to(fixture.resolve()).as_posix(),
+                    f["line"], f["severity"], f["rule"]) for f in report["findings"])

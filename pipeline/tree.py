@@ -319,6 +319,44 @@ def walk(nodes):
             yield from walk(getattr(node, name))
 
 
+def dump_tree(nodes) -> str:
+    """Returns the nodes as indented text, one node a line with its fields and
+    @line:column: the golden form the reader's tests compare against."""
+    lines: list[str] = []
+    _dump(nodes, 0, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _dump(nodes, depth: int, lines: list[str]) -> None:
+    for node in nodes:
+        children = _CHILDREN.get(type(node), ())
+        fields = [f"{f.name}={_brief(getattr(node, f.name))}" for f in dataclasses.fields(node)
+                  if f.name not in children and f.name != "pos"]
+        pos = getattr(node, "pos", None)
+        where = [f"@{pos.line}:{pos.column}"] if pos else []
+        lines.append("  " * depth + " ".join([type(node).__name__, *fields, *where]))
+        for name in children:
+            value = getattr(node, name)
+            if name in ("header", "body") or len(children) > 1:
+                lines.append("  " * (depth + 1) + f"{name}:")
+            if name in ("header", "body"):
+                for row in value:
+                    lines.append("  " * (depth + 2) + "row")
+                    for cell in row:
+                        lines.append("  " * (depth + 3) + "cell")
+                        _dump(cell, depth + 4, lines)
+            else:
+                _dump(value, depth + (2 if len(children) > 1 else 1), lines)
+
+
+def _brief(value) -> str:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str) and value.startswith("/"):
+        return repr(Path(value).name)  # a resolved file: the same on every machine
+    return repr(value)
+
+
 # The fields that hold nodes, per kind, in reading order.
 _CHILDREN = {
     Strong: ("children",), Emphasis: ("children",), Link: ("children",),

@@ -31,6 +31,8 @@ _CAPTION = re.compile(r"^(?:Table|table|表)?\s*[:：]\s*")
 _BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "pre", "table", "hr"}
 _STASH = re.compile(r"^\x02wzxhzdk:(\d+)\x03$")
 _CODE_HTML = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*)</code></pre>\s*$', re.S)
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.M)
+_RULE = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
 _SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -197,11 +199,27 @@ class _Converter:
             self.fail(self.locate(elem), "raw HTML is not supported in sections")
             return None
         text = html.unescape(match.group(2)).rstrip("\n")
-        self.cursor = self.tree.marked_text.find("\n", self.cursor) + 1 or self.cursor
-        return CodeBlock(self.restore_citations(text), match.group(1) or "", self.pos_at(self.cursor))
+        pos = self.locate_fenced_code()
+        return CodeBlock(self.restore_citations(text), match.group(1) or "", pos)
+
+    def locate_fenced_code(self) -> Pos:
+        """Returns where the next fenced block opens, and moves the cursor past its
+        closing fence, so that words inside the code place no later block."""
+        text = self.tree.marked_text
+        opening = _FENCE.search(text, self.cursor)
+        if not opening:
+            return self.pos_at(self.cursor)
+        pos = self.pos_at(opening.start())
+        fence = re.escape(opening.group(1))
+        closing = re.compile(rf"^[ ]{{0,3}}{fence}[`~]*[ \t]*$", re.M).search(text, opening.end())
+        self.cursor = closing.end() if closing else len(text)
+        return pos
 
     def rule(self, elem: etree.Element) -> ThematicBreak:
-        return ThematicBreak(self.locate(elem))
+        found = _RULE.search(self.tree.marked_text, self.cursor)
+        if found:
+            self.cursor = found.start()
+        return ThematicBreak(self.pos_at(self.cursor))
 
     def table(self, elem: etree.Element) -> Table:
         pos = self.locate(elem)

@@ -49,9 +49,9 @@ def fingerprint(doc: Document, templates: Path, extra_files: tuple[Path, ...] = 
     return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), tuple(entries))
 
 
-def package_files(package: Path = PACKAGE) -> list[Path]:
+def package_files() -> list[Path]:
     """Returns every module of the pipeline, in every subpackage: all of its code."""
-    return sorted(package.rglob("*.py"))
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def renderer_versions() -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from helpers import listing, run_cli, write_report
+from helpers import FLAGSHIP, listing, run_cli, write_report
 
 GOOD = {"01-intro.md": "# はじめに\n\n本文[@alpha][@beta][@gamma]。\n"}
 
@@ -138,3 +138,31 @@ def test_a_failed_all_changes_neither_product(tmp_path, capsys, mode):
     assert sorted(p.name for p in out.iterdir()) == [".lock", *sorted(before)]
     assert {name: (out / name).read_bytes() for name in listing(out)
             if name != "check.json"} == {k: v for k, v in before.items() if k != "check.json"}
+
+
+def test_many_warnings_of_one_rule_are_summarised_unless_verbose(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("check", "--content", str(FLAGSHIP), "--out", str(out))
+    report = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    accessed = [f for f in report["findings"] if f["rule"] == "missing-accessed"]
+    lines = result.stderr.splitlines()
+    assert result.returncode == 0 and len(accessed) > 3
+    assert sum("[missing-accessed]" in line for line in lines) == 3 + 1
+    assert f"… and {len(accessed) - 3} more [missing-accessed] (all in {out}/check.json)" in lines
+    verbose = run_cli("check", "--content", str(FLAGSHIP), "--out", str(out), "--verbose")
+    assert len(verbose.stderr.splitlines()) == len(report["findings"])
+
+
+def test_errors_are_never_summarised(tmp_path):
+    cites = "".join(f"本文[@nokey{n}]。\n\n" for n in range(5))
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + cites})
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert sum("[unknown-key]" in line for line in result.stderr.splitlines()) == 5
+
+
+@pytest.mark.parametrize("args", [["check", "--jobs", "3"], ["pdf", "--recipients", "x"],
+                                  ["docx", "--serial"], ["linkcheck", "--max-pages", "2"]])
+def test_each_command_takes_only_its_own_options(args):
+    result = run_cli(*args)
+    assert result.returncode == 2 and "unrecognized arguments" in result.stderr

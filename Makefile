@@ -43,7 +43,7 @@ $(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
 # A versioned bundle to send, made only when an input changed (docs/scheduling.md).
 # RECIPIENTS=FILE: a numbered copy per line of FILE; QUIET=1: silent on success.
 dist: $(STAMP) | $(BUILD_DEBS_STAMP)
-	$(PY) -m pipeline dist --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
+	$(if $(QUIET),@)$(PY) -m pipeline dist --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
 	  $(if $(RECIPIENTS),--recipients $(RECIPIENTS)) $(if $(QUIET),--quiet)
 
 check: $(STAMP)

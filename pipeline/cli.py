@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import signal
 import sys
+import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
-from collections import Counter
-
 from .build import Product, build_both, build_docx, build_pdf, load_document
-from .diagnostics import (Diagnostic, PipelineError, display_path, findings_json, in_order,
-                          make_strict)
+from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, findings_json,
+                          in_order, make_strict)
 from .limits import Limits, time_limit
-from .rules import RULES
+from .rules import IO_ERROR, RULES
 from .ship.lock import OutputBusy, output_lock
-from .ship.output import write_atomic
+from .ship.output import remove_stale_temporaries, write_atomic
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_IO = 74  # EX_IOERR: the output could not be written; fix the machine, not the report
 EXIT_BUSY = 75  # EX_TEMPFAIL: another build holds the output directory; try later
+EXIT_TERMINATED = 128 + signal.SIGTERM
 BUILDS = ("pdf", "docx", "all", "dist")
 CHECK_FILE = "check.json"
 SHOWN_PER_RULE = 3  # warnings of one rule printed before "… and N more" (--verbose: all)
@@ -39,12 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     args.limits = _limits(args)
     if args.command == "rules":
         return _print_rules()
+    with _terminate_cleanly():
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
         if args.command == "linkcheck":
             return _linkcheck(args)
         with time_limit(args.limits.seconds, display_path(args.content)):
             if args.command in BUILDS:
                 with output_lock(args.out):
+                    remove_stale_temporaries(args.out)
                     return _run(args)
             return _run(args)
     except OutputBusy as exc:
@@ -53,12 +63,44 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         _print_findings(exc.diagnostics, args, args.out / CHECK_FILE)
         outcome = "check failed" if args.command == "check" else "nothing was built"
-        outcome += " (--strict: warnings count as errors)" if args.strict else ""
+        if args.strict and any(_was_warning(d) for d in exc.diagnostics):
+            outcome += " (--strict: warnings count as errors)"
         print(f"{_count(exc.diagnostics)}: {outcome}", file=sys.stderr)
         return EXIT_CONTENT
-    except OSError as exc:  # the output directory cannot be written, for one
-        print(f"{display_path(exc.filename or '?')}: error: {exc.strerror}", file=sys.stderr)
-        return EXIT_CONTENT
+    except OSError as exc:  # a full disk, a read-only directory: the machine, not the report
+        print(IO_ERROR.at(exc.filename or args.out, None, exc.strerror or str(exc)),
+              file=sys.stderr)
+        return EXIT_IO
+    except _Terminated:
+        print(f"{display_path(args.out)}: error: terminated (SIGTERM); nothing half-written "
+              "was left", file=sys.stderr)
+        return EXIT_TERMINATED
+
+
+class _Terminated(BaseException):
+    """SIGTERM, as `timeout` and systemd send it: unwinds like an exception, so
+    that every temporary and staged file is removed on the way out."""
+
+
+@contextmanager
+def _terminate_cleanly():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _was_warning(finding: Diagnostic) -> bool:
+    rule = RULES.get(finding.code)
+    return rule is not None and rule.severity == WARNING
 
 
 def _bad_numbers(args: argparse.Namespace) -> str:
@@ -168,7 +210,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "dist":
         return _dist(doc, args)
     if args.command == "all":
-        products = build_both(doc, args.out, args.content, args.limits, not args.serial)
+        products, mismatch = build_both(doc, args.out, args.content, args.limits,
+                                        not args.serial)
+        if not args.quiet:
+            _print_diagnostics(mismatch)
     elif args.command == "pdf":
         products = [build_pdf(doc, args.out, args.content, args.limits)]
     else:

@@ -6,6 +6,7 @@ a report must not be able to raise its own limits.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -23,6 +24,12 @@ class Limits:
     max_image_mib: float = 20  # any figure
     max_pages: int = 500  # the PDF
     seconds: float = 300  # the whole command: loading and rendering
+    max_expanded_mib: float = 10  # a section after Jinja
+    max_paragraph_chars: int = 20_000  # one paragraph, heading, caption or table cell
+
+    @property
+    def max_expanded_chars(self) -> int:
+        return int(self.max_expanded_mib * MIB)
 
     @property
     def max_file_bytes(self) -> int:
@@ -31,6 +38,58 @@ class Limits:
     @property
     def max_image_bytes(self) -> int:
         return int(self.max_image_mib * MIB)
+
+
+EXPANSION_CPU_SECONDS = 5  # of CPU time for one section's Jinja: loops within loops
+EXPANSION_MEMORY = 512 * MIB  # more address space one section's Jinja may take
+
+
+class OverBudget(BaseException):
+    """Raised when a block exceeds its CPU budget; a BaseException, so that no
+    `except Exception` in a library swallows it."""
+
+
+@contextmanager
+def cpu_budget(seconds: float):
+    """Raises OverBudget when the block uses more than seconds of CPU time (main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OverBudget()
+
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+@contextmanager
+def memory_ceiling(extra_bytes: int):
+    """Lets the block take at most extra_bytes more address space: beyond it,
+    allocations fail with MemoryError instead of exhausting the machine."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    ceiling = _address_space() + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    if soft != resource.RLIM_INFINITY and soft <= ceiling:
+        yield  # already held lower, by the operator or a test
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
 class _Expired(BaseException):

@@ -46,7 +46,13 @@ READ = _rule("read", ERROR, "read", "every file of the report can be read")
 TOO_LARGE = _rule("too-large", ERROR, "read",
                   "no Markdown or YAML file is over `--max-file-mib`")
 ENCODING = _rule("encoding", ERROR, "read", "every text file is UTF-8 (a BOM and CRLF are fine)")
-YAML = _rule("yaml", ERROR, "read", "every YAML file parses (the line and column of the problem)")
+BAD_CHARACTER = _rule("bad-character", ERROR, "read",
+                      "no character a product cannot hold, in a file, a YAML escape or what "
+                      "Jinja makes: NUL and the other C0 controls but tab and line breaks, "
+                      "U+FFFE, U+FFFF, lone surrogates, the pipeline's reserved marks")
+YAML = _rule("yaml", ERROR, "read",
+             "every YAML file parses (the line and column of the problem), its keys are "
+             "texts or numbers, and its aliases expand to at most 10,000 nodes")
 REPORT_FIELD = _rule("report-field", ERROR, "read",
                      "report.yaml's fields are present and of the right type; `id` can name "
                      "a file")
@@ -68,6 +74,9 @@ EMPTY_SECTION = _rule("empty-section", ERROR, "read", "no section file is empty"
 MARKDOWN = _rule("markdown", ERROR, "read",
                  "the Markdown makes only what the writers render (an image stands alone, "
                  "no raw HTML block)")
+TOO_LONG = _rule("too-long", ERROR, "read",
+                 "no paragraph, heading, caption, table cell or code line is longer than "
+                 "`--max-paragraph-chars`, which line breaking would take minutes to lay out")
 NESTING = _rule("nesting", ERROR, "read", "lists and quotations are nested at most 12 deep")
 FIGURE = _rule("figure", ERROR, "read",
                "a figure has a caption and is a PNG, JPEG or GIF inside the report directory "
@@ -137,7 +146,9 @@ WRITER = _rule("writer", ERROR, "write", "every node of the tree can be rendered
 SANDBOX = _rule("sandbox", ERROR, "write",
                 "the PDF reads only `data:` URLs and files inside the report directory and "
                 "`templates/`")
-TOO_MANY_PAGES = _rule("too-many-pages", ERROR, "write", "the PDF is within `--max-pages`")
+TOO_MANY_PAGES = _rule("too-many-pages", ERROR, "write",
+                       "the PDF is within `--max-pages`, estimated from the text before "
+                       "layout and counted after it")
 
 # ---- ship: products and bundles on disk ---------------------------------------
 
@@ -145,6 +156,10 @@ BUSY = _rule("busy", ERROR, "ship", "one build per output directory at a time (e
 DIST_EXISTS = _rule("dist-exists", ERROR, "ship",
                     "a changed briefing is a new edition: raise `version`, or `--replace`")
 RECIPIENTS = _rule("recipients", ERROR, "ship", "a `--recipients` file lists someone")
+IO_ERROR = _rule("io-error", ERROR, "ship",
+                 "the output can be written (a full disk, a read-only directory): exit 74")
+MISMATCHED_PAIR = _rule("mismatched-pair", WARNING, "ship",
+                        "the PDF and .docx on disk are the pair the last `all` wrote")
 
 # ---- run: the command as a whole, and the online link check --------------------
 

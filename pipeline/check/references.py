@@ -53,12 +53,13 @@ TYPES = {
 
 
 def check_references(refs: tuple[Reference, ...], report_date: datetime.date,
-                     cited: set[str]) -> list[Diagnostic]:
-    """Returns every finding about the reference list."""
+                     cited: set[str] | None) -> list[Diagnostic]:
+    """Returns every finding about the reference list (uncited entries only when
+    cited is known: every section was read)."""
     findings = check_unique(refs)
     for ref in refs:
         findings += check_entry(ref, report_date)
-        if ref.key not in cited and not ref.nocite:
+        if cited is not None and ref.key not in cited and not ref.nocite:
             findings.append(UNCITED.at(ref.path, ref.line, f"reference '{ref.key}' is never cited "
                                        "(cite it, remove it, or mark it nocite: true)"))
     return findings + check_duplicates(refs)

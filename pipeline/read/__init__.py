@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
+from ..rules import MISSING_SECTION
 from ..tree import Figure, Reference, Section, walk
 from .assets import ImageRules
 from .convert import convert_sections
@@ -31,6 +32,7 @@ class Source:
     sections: tuple[Section, ...]  # un-numbered
     inputs: tuple[Path, ...]  # every file read, for the content hash
     findings: tuple[Diagnostic, ...]
+    complete: bool  # every listed section was read: what they cite is known
 
 
 def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
@@ -41,23 +43,25 @@ def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
     check_file_sizes(text_files(content_dir), limits)
     report, findings = load_report(content_dir)
     references, reference_findings = load_references(report.references)
-    expanded, expand_findings = expand_sections(report, content_dir)
+    expanded, expand_findings = expand_sections(report, content_dir, limits)
     images = ImageRules(report.directory, report.remote_images, limits.max_image_bytes)
-    sections, convert_findings = convert_sections(expanded, images)
+    sections, convert_findings = convert_sections(expanded, images, limits)
+    complete = len(sections) == len(report.sections) and not any(
+        d.code == MISSING_SECTION.id for d in findings)
     findings += reference_findings + expand_findings + convert_findings
     return Source(report, references, sections, _inputs(report, content_dir, sections),
-                  tuple(findings))
+                  tuple(findings), complete)
 
 
-def expand_sections(report: Report, content_dir: Path) -> tuple[list[ExpandedSection],
-                                                                 list[Diagnostic]]:
+def expand_sections(report: Report, content_dir: Path, limits: Limits = Limits()) -> tuple[
+        list[ExpandedSection], list[Diagnostic]]:
     """Returns each section with its Jinja expanded, and the errors of those that failed."""
     variables = {"report": report.meta, **load_data(content_dir)}
     env = make_environment()
     expanded, findings = [], []
     for source in report.sections:
         try:
-            expanded.append(expand_section(source.path, variables, env))
+            expanded.append(expand_section(source.path, variables, env, limits))
         except PipelineError as exc:
             findings += exc.diagnostics
     return expanded, findings

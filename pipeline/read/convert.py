@@ -18,10 +18,11 @@ import unicodedata
 import xml.etree.ElementTree as etree
 
 from ..diagnostics import Diagnostic
-from ..rules import EMPTY_SECTION, FIGURE, MARKDOWN, NESTING, STRAY_CITATION
+from ..limits import Limits
+from ..rules import EMPTY_SECTION, FIGURE, MARKDOWN, NESTING, STRAY_CITATION, TOO_LONG
 from ..tree import (Block, BulletList, Citation, Code, CodeBlock, Emphasis, Figure, Heading,
                     Inline, Inlines, LineBreak, Link, ListItem, OrderedList, Paragraph, Pos,
-                    Quote, Section, Strong, Table, Text, ThematicBreak)
+                    Quote, Section, Strong, Table, Text, ThematicBreak, plain_text, walk)
 from .assets import ImageRules, load_image
 from .expand import ExpandedSection
 from .markdown import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
@@ -36,8 +37,8 @@ _RULE = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
 _SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
-def convert_sections(sections: list[ExpandedSection], images: ImageRules) -> tuple[
-        tuple[Section, ...], list[Diagnostic]]:
+def convert_sections(sections: list[ExpandedSection], images: ImageRules,
+                     limits: Limits = Limits()) -> tuple[tuple[Section, ...], list[Diagnostic]]:
     """Returns the sections as un-numbered trees, and the findings about their Markdown."""
     md = make_markdown()
     parsed, findings = [], []
@@ -52,11 +53,44 @@ def convert_sections(sections: list[ExpandedSection], images: ImageRules) -> tup
             converter = _Converter(section, tree, images)
             parsed.append(Section(section.path, converter.blocks(list(tree.root))))
             converter.report_stray_citations()
+            findings += overlong_blocks(parsed[-1], limits.max_paragraph_chars)
         except RecursionError:  # Python-Markdown recurses once per level of nesting
             findings.append(NESTING.at(section.path, None, "lists or quotations are nested too "
                                        f"deeply (at most {MAX_NESTING} levels)"))
         findings += converter.findings if converter else []
     return tuple(parsed), findings
+
+
+def overlong_blocks(section: Section, max_chars: int) -> list[Diagnostic]:
+    """Returns an error for each run of text longer than max_chars: a PDF's line
+    breaking grows faster than the text, so one huge paragraph takes minutes."""
+    findings = []
+    for node in walk(section.blocks):
+        for length in _text_lengths(node):
+            if length > max_chars:
+                findings.append(TOO_LONG.at(node.pos.path, node.pos.line,
+                                            f"{_WHAT[type(node)]} of {length:,} characters is "
+                                            f"longer than {max_chars:,} "
+                                            "(--max-paragraph-chars): split it"))
+                break
+    return findings
+
+
+_WHAT = {Paragraph: "a paragraph", Heading: "a heading", Figure: "a caption",
+         Table: "a table cell or caption", CodeBlock: "a line of code"}
+
+
+def _text_lengths(node) -> list[int]:
+    if isinstance(node, (Paragraph, Heading)):
+        return [len(plain_text(node.content))]
+    if isinstance(node, Figure):
+        return [len(plain_text(node.caption))]
+    if isinstance(node, Table):
+        cells = [cell for row in node.header + node.body for cell in row]
+        return [len(plain_text(c)) for c in (node.caption, *cells)]
+    if isinstance(node, CodeBlock):
+        return [max(map(len, node.text.split("\n")))]
+    return []
 
 
 class _Converter:

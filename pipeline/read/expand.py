@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from ..diagnostics import PipelineError
+from ..limits import (EXPANSION_CPU_SECONDS, EXPANSION_MEMORY, Limits, OverBudget, cpu_budget,
+                      memory_ceiling)
 from ..rules import TEMPLATE
-from .files import read_text
+from .files import bad_character, read_text
+from .sandbox import SectionSandbox, install_bounded_filters
 
 _MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
 _MARKER = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
@@ -49,37 +49,13 @@ class ExpandedSection:
         return self.source_lines[min(text_line, len(self.source_lines)) - 1]
 
 
-class _SectionSandbox(ImmutableSandboxedEnvironment):
-    """Jinja for sections written by many authors: no Python internals
-    (`''.__class__`), no changing the data, and no arithmetic that makes a
-    huge value (`'x' * 10**9`) to exhaust the memory of a scheduled job."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-            raise SecurityError(f"exponent {right} is too large")
-        if operator == "*" and _result_size(left, right) > MAX_REPEAT:
-            raise SecurityError("this multiplication would make a value too large")
-        return super().call_binop(context, operator, left, right)
-
-
-MAX_REPEAT = 100_000  # characters or items a `*` may make
-
-
-def _result_size(left, right) -> int:
-    for sequence, count in ((left, right), (right, left)):
-        if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
-            return len(sequence) * count
-    return 0
-
-
 def make_environment() -> jinja2.Environment:
     """Returns the sandboxed Jinja environment for sections: strict, no HTML escaping
     (this is Markdown)."""
-    env = _SectionSandbox(undefined=jinja2.StrictUndefined, trim_blocks=True,
-                          keep_trailing_newline=True, autoescape=False,
-                          comment_start_string=COMMENT_START, comment_end_string=COMMENT_END)
+    env = SectionSandbox(undefined=jinja2.StrictUndefined, trim_blocks=True,
+                         keep_trailing_newline=True, autoescape=False,
+                         comment_start_string=COMMENT_START, comment_end_string=COMMENT_END)
+    install_bounded_filters(env)
     env.filters["comma"] = comma
     env.globals["reduction"] = reduction
     return env
@@ -97,20 +73,69 @@ def reduction(before, after, digits: int = 1) -> str:
     return str(percent.quantize(exponent, rounding=ROUND_HALF_UP))
 
 
-def expand_section(path: Path, variables: dict, env: jinja2.Environment) -> ExpandedSection:
-    """Returns the section with Jinja expanded; raises PipelineError naming file and line."""
+def expand_section(path: Path, variables: dict, env: jinja2.Environment,
+                   limits: Limits = Limits()) -> ExpandedSection:
+    """Returns the section with Jinja expanded; raises PipelineError naming file and line.
+
+    The expansion is bounded as it runs, not after: its length
+    (--max-expanded-mib), its CPU time and the memory it may take.
+    """
     source = read_text(path)
     try:
         template = env.from_string(_mark_lines(source))
-        rendered = template.render(variables)
+        with memory_ceiling(EXPANSION_MEMORY), cpu_budget(EXPANSION_CPU_SECONDS):
+            rendered = _render(template, variables, limits.max_expanded_chars)
     except jinja2.TemplateSyntaxError as exc:
         raise PipelineError([TEMPLATE.at(path, exc.lineno, f"template error: {exc.message}")])
     except jinja2.UndefinedError as exc:
         raise PipelineError([TEMPLATE.at(path, _template_line(exc),
                                          f"undefined variable: {exc.message}")])
+    except _TooLong as exc:
+        raise PipelineError([TEMPLATE.at(path, exc.line, f"the section expands to more than "
+                                         f"{limits.max_expanded_mib:g} MiB "
+                                         "(--max-expanded-mib): a loop or filter makes too "
+                                         "much text")])
+    except OverBudget:
+        raise PipelineError([TEMPLATE.at(path, None, f"the section's Jinja ran for more than "
+                                         f"{EXPANSION_CPU_SECONDS} s of CPU time: loops "
+                                         "within loops?")]) from None
+    except MemoryError:
+        raise PipelineError([TEMPLATE.at(path, None, "the section's Jinja needs more than "
+                                         f"{EXPANSION_MEMORY // 2**20} MiB of memory: a "
+                                         "template makes a huge value")]) from None
     except Exception as exc:  # any error a template expression raises is the author's
-        raise PipelineError([TEMPLATE.at(path, _template_line(exc), f"template error: {exc}")])
-    return _unmark(path, rendered)
+        raise PipelineError([TEMPLATE.at(path, _template_line(exc),
+                                         f"template error: {_brief(exc)}")])
+    expanded = _unmark(path, rendered)
+    finding = bad_character(path, expanded.text, expanded.source_line)
+    if finding:  # made by Jinja: "\x00", say, or a YAML value
+        raise PipelineError([finding])
+    return expanded
+
+
+class _TooLong(Exception):
+    def __init__(self, line: int | None):
+        super().__init__()
+        self.line = line
+
+
+def _render(template: jinja2.Template, variables: dict, max_chars: int) -> str:
+    """Returns the rendered text, stopping as soon as it grows past max_chars."""
+    chunks, size, line = [], 0, None
+    for chunk in template.generate(variables):
+        size += len(chunk)
+        if _MARK_OPEN in chunk:  # the line being written, for the message
+            line = int(_MARKER.findall(chunk)[-1]) if _MARKER.search(chunk) else line
+        if size > max_chars:
+            raise _TooLong(line)
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
+def _brief(exc: Exception) -> str:
+    """Returns the exception's message, cut short: it may quote a huge value."""
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
 
 
 def _keep_line_breaks(source: str) -> str:

@@ -7,13 +7,19 @@ carry a file of the machine into a briefing (`inside`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from ..diagnostics import PipelineError
+from ..diagnostics import Diagnostic, PipelineError
 from ..limits import MIB, Limits
-from ..rules import ENCODING, MISSING_FILE, READ, TOO_LARGE
+from ..rules import BAD_CHARACTER, ENCODING, MISSING_FILE, READ, TOO_LARGE
 
 TEXT_SUFFIXES = (".md", ".yaml", ".yml")
+# What XML 1.0 cannot hold (so neither a .docx nor the PDF's tagged text), but
+# tab and the line breaks; and the marks the reader uses inside its own text.
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+                            "\ue000\ue001\ue010\ue011]")
+_RESERVED = "\ue000\ue001\ue010\ue011"
 
 
 def read_text(path: Path) -> str:
@@ -30,7 +36,37 @@ def read_text(path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise PipelineError([ENCODING.at(path, line,
                                          "not valid UTF-8 text (save the file as UTF-8)")])
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    finding = bad_character(path, text)
+    if finding:
+        raise PipelineError([finding])
+    return text
+
+
+def bad_character(path: Path, text: str, line_of=None) -> Diagnostic | None:
+    """Returns an error at the first character of text no product can hold, or None.
+
+    line_of maps a line of text to the line of path it came from (after Jinja).
+    """
+    found = _BAD_CHARACTER.search(text)
+    if not found:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - text.rfind("\n", 0, found.start())
+    return BAD_CHARACTER.at(path, line_of(line) if line_of else line,
+                            describe_character(found.group()), column)
+
+
+def describe_character(char: str) -> str:
+    """Returns why char is refused, naming its code point."""
+    code = f"U+{ord(char):04X}"
+    if char in _RESERVED:
+        return f"character {code} is reserved by the pipeline: remove it"
+    if 0xD800 <= ord(char) <= 0xDFFF:
+        return f"character {code} is half of a surrogate pair, not a character: remove it"
+    if ord(char) < 0x20:
+        return f"control character {code} cannot appear in a briefing: remove it"
+    return f"character {code} is not a character (a noncharacter): remove it"
 
 
 def text_files(content_dir: Path) -> list[Path]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, PipelineError, did_you_mean
 from ..rules import BAD_DATE, REFERENCE, UNKNOWN_FIELD
 from ..tree import PartialDate, Reference
-from .yamlfile import LineDict, LineList, load_yaml
+from .yamlfile import LineDict, LineList, load_yaml, shown
 
 KNOWN_FIELDS = {
     "id", "type", "title", "author", "editor", "publisher", "publisher-place",
@@ -110,7 +110,7 @@ class _EntryReader:
         try:
             return parse_date(value)
         except ValueError:
-            self.fail(BAD_DATE, name, f"reference field '{name}': {value!r} is not a date "
+            self.fail(BAD_DATE, name, f"reference field '{name}': {shown(value)} is not a date "
                       "(write 2021-05-21, 2021-05 or 2021)")
             return None
 

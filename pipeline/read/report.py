@@ -10,7 +10,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, PipelineError, did_you_mean, raise_if_errors
 from ..rules import MISSING_FILE, MISSING_SECTION, REPORT_FIELD, UNKNOWN_FIELD
 from ..tree import Metadata
-from .yamlfile import LineDict, LineList, load_yaml
+from .yamlfile import LineDict, LineList, load_yaml, shown
 
 REPORT_FILE = "report.yaml"
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -126,10 +126,10 @@ def _coerce(raw: LineDict, name: str, kind: str) -> str:
             return "must be a non-empty text"
     elif kind == "date":
         if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
-            return f"must be an ISO date such as 2026-11-27, not {value!r}"
+            return f"must be an ISO date such as 2026-11-27, not {shown(value)}"
     elif kind == "bool":
         if not isinstance(value, bool):
-            return f"must be true or false, not {value!r}"
+            return f"must be true or false, not {shown(value)}"
     elif kind == "texts":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             return "must be a list of texts"

@@ -82,7 +82,10 @@ def safe_filename(text: str) -> str:
     """Returns text usable as a file name on Windows, macOS and Linux."""
     text = unicodedata.normalize("NFC", text).translate(_FULL_WIDTH)
     text = re.sub(r"\s+", "_", text.strip())
-    return re.sub(r"[\x00-\x1f\x7f]", "", text).rstrip(".") or "_"
+    # Controls, and format characters such as U+202E, which would show
+    # 請求書\u202efdp.exe as 請求書exe.pdf in a file manager.
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+    return text.rstrip(".") or "_"
 
 
 def make_bundle(doc: Document, options: DistOptions) -> DistResult:
@@ -124,10 +127,13 @@ def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
     manifest = _manifest(doc, options, fp, files, pages, previous)
     files.append(_write(tmp, "manifest.json", manifest))
     _write(tmp, "SHA256SUMS", _sha256sums(tmp, files))
+    # Recorded before the bundle is renamed into place: a crash between the
+    # two leaves a record naming a bundle that is not on disk, which
+    # previous() passes over, never a bundle that no record names.
     states.save(name, {"hashes": [fp.digest], "snapshot": current,
                        "previous": previous["snapshot"]["bundle"] if previous else None})
-    _move_into_place(tmp, target)
     states.set_latest(name, doc.meta.id)
+    _move_into_place(tmp, target)
     return DistResult(target, True, changes, pages, time.perf_counter() - started)
 
 
@@ -270,15 +276,21 @@ class _States:
         self.save(name, state)
 
     def previous(self, name: str, report_id: str) -> dict | None:
-        """Returns the state of the bundle made before name (the one it replaces aside)."""
+        """Returns the state of the last bundle on disk made before name (the one it
+        replaces aside); a record whose bundle never reached the disk is passed over."""
         try:
             latest = (self.directory / f"{report_id}{LATEST}").read_text("utf-8").strip()
         except OSError:
             return None
-        if latest == name:
-            latest = self.load(name).get("previous") or ""
-        state = self.load(latest) if latest else {}
-        return state if "snapshot" in state else None
+        seen = set()
+        while latest and latest not in seen:
+            seen.add(latest)
+            state = self.load(latest)
+            if latest != name and (self.directory.parent / latest).is_dir() \
+                    and "snapshot" in state:
+                return state
+            latest = state.get("previous") or ""
+        return None
 
     def set_latest(self, name: str, report_id: str) -> None:
         write_atomic(self.directory / f"{report_id}{LATEST}", f"{name}\n".encode("utf-8"))

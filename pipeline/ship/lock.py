@@ -33,8 +33,10 @@ def output_lock(out_dir: Path):
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             raise OutputBusy([BUSY.at(out_dir, None, f"another build of {display_path(out_dir)} "
                                       f"is running (pid {holder}); try again later")]) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        # Written, then cut to length: never empty for another build reading it.
+        pid = f"{os.getpid()}\n".encode()
+        os.pwrite(fd, pid, 0)
+        os.ftruncate(fd, len(pid))
         yield
     finally:
         os.close(fd)

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
+from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
 from ..tree import Document
 from ..write import TEMPLATES
 from ..write.html import HtmlOptions, render_html
-from ..write.pdf import PdfOptions, render_pdf
-from .output import write_atomic
+from ..write.pdf import PdfOptions, refuse_overlong, render_pdf
+from .fingerprint import file_sha256
+from .output import STAGED_SUFFIX, TMP_SUFFIX, write_atomic
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
               copy_label: str = "") -> Product:
     """Writes the PDF (a numbered copy when copy_label is set) to path."""
     started = time.perf_counter()
+    refuse_overlong(doc, limits.max_pages)
     html = render_html(doc, HtmlOptions(copy_label))
     options = PdfOptions(content_dir, (content_dir, TEMPLATES), doc.meta.archival,
                          limits.max_pages)
@@ -65,42 +68,86 @@ def write_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits =
     two cores `all` takes about as long as the PDF alone.
     """
     final = [out_dir / f"{doc.meta.id}.pdf", out_dir / f"{doc.meta.id}.docx"]
-    staged = [path.with_name(f".{path.name}.{os.getpid()}.staged") for path in final]
+    staged = [path.with_name(f".{path.name}.{os.getpid()}{STAGED_SUFFIX}") for path in final]
     try:
         if parallel and hasattr(os, "fork"):
             products = _write_side_by_side(doc, staged, content_dir, limits)
         else:
             products = [write_pdf(doc, staged[0], content_dir, limits),
                         write_docx(doc, staged[1])]
+        pair = _pair_record(staged)
         for source, target in zip(staged, final):
             os.replace(source, target)
+        write_atomic(pair_file(out_dir, doc.meta.id), pair)
     finally:
         for path in staged:
             path.unlink(missing_ok=True)
     return [dataclasses.replace(p, path=target) for p, target in zip(products, final)]
 
 
+# `all` replaces the two products with two renames. A build killed between
+# them would leave a new PDF beside an old .docx; the pair file, written
+# after both, lets the next `all` say so (mismatched-pair) and replace both.
+def pair_file(out_dir: Path, report_id: str) -> Path:
+    return out_dir / f".{report_id}.pair.json"
+
+
+def _pair_record(paths: list[Path]) -> bytes:
+    return json.dumps({p.suffix.lstrip("."): file_sha256(p) for p in paths}).encode("utf-8")
+
+
+def check_pair(out_dir: Path, report_id: str) -> list[Diagnostic]:
+    """Returns a warning when the PDF and .docx on disk are not the pair `all` wrote."""
+    try:
+        record = json.loads(pair_file(out_dir, report_id).read_text(encoding="utf-8"))
+        products = {kind: out_dir / f"{report_id}.{kind}" for kind in ("pdf", "docx")}
+        same = {kind: file_sha256(path) == record[kind] for kind, path in products.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # no pair written by `all`, or not both products
+    if all(same.values()) or not any(same.values()):
+        return []
+    newer = next(kind for kind, matches in same.items() if not matches)
+    return [MISMATCHED_PAIR.at(products[newer], None, f"{products['pdf'].name} and "
+                               f"{products['docx'].name} are from different builds (one was "
+                               "stopped between replacing them); this build replaces both")]
+
+
+def forget_pair(out_dir: Path, report_id: str) -> None:
+    """Drops the pair record: a product was built alone, so the two are no pair."""
+    pair_file(out_dir, report_id).unlink(missing_ok=True)
+
+
 def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
                         limits: Limits) -> list[Product]:
+    remaining = signal.getitimer(signal.ITIMER_REAL)[0]  # of --time-limit; fork drops timers
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:
         os.close(read_end)
+        _bound_child_time(remaining)
         _report_to_parent(write_end, lambda: write_docx(doc, staged[1]))
     os.close(write_end)
+    status = None
     try:
-        pdf = write_pdf(doc, staged[0], content_dir, limits)
-    except BaseException:
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        os.close(read_end)
-        for half_written in staged[1].parent.glob(f".{staged[1].name}.*.tmp"):
-            half_written.unlink(missing_ok=True)  # the child died in write_atomic
-        raise
-    with os.fdopen(read_end, "rb") as pipe:
-        answer = pipe.read()
-    os.waitpid(child, 0)
-    return [pdf, _product_from(answer)]
+        with os.fdopen(read_end, "rb") as pipe:
+            pdf = write_pdf(doc, staged[0], content_dir, limits)
+            answer = pipe.read()
+        status = os.waitpid(child, 0)[1]
+    finally:
+        if status is None:  # the PDF failed, or the run was stopped: so is the child
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            for half_written in staged[1].parent.glob(f".{staged[1].name}.*{TMP_SUFFIX}"):
+                half_written.unlink(missing_ok=True)  # the child died in write_atomic
+    return [pdf, _product_from(answer, status, staged[1].with_name(f"{doc.meta.id}.docx"))]
+
+
+def _bound_child_time(seconds: float) -> None:
+    """Gives the child what is left of the parent's --time-limit: past it, it dies."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if seconds > 0:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def _report_to_parent(fd: int, work) -> None:
@@ -111,17 +158,23 @@ def _report_to_parent(fd: int, work) -> None:
     except PipelineError as exc:
         answer = {"diagnostics": [d.as_json() for d in exc.diagnostics]}
     except BaseException as exc:  # noqa: BLE001 - the parent reports it; the child must exit
-        answer = {"crash": f"{type(exc).__name__}: {exc}"}
+        answer = {"crash": f"{type(exc).__name__}: {exc}"[:2000]}
     with os.fdopen(fd, "wb") as pipe:
         pipe.write(json.dumps(answer).encode("utf-8"))
     os._exit(0)  # no cleanup handlers: they belong to the parent
 
 
-def _product_from(answer: bytes) -> Product:
-    data = json.loads(answer or b'{"crash": "the Word writer stopped"}')
+def _product_from(answer: bytes, status: int, path: Path) -> Product:
+    """Returns the child's product, or raises its findings, or a finding for its crash."""
+    data = json.loads(answer) if answer else {}
     if "product" in data:
-        path, pages, size, seconds = data["product"]
-        return Product(Path(path), pages, size, seconds)
+        product_path, pages, size, seconds = data["product"]
+        return Product(Path(product_path), pages, size, seconds)
     if "diagnostics" in data:
         raise PipelineError([Diagnostic.from_json(d) for d in data["diagnostics"]])
-    raise RuntimeError(data["crash"])
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
+        raise PipelineError([TIME_LIMIT.at(path, None, "the Word writer was stopped by "
+                                           "--time-limit")])
+    how = data.get("crash") or (f"killed by signal {os.WTERMSIG(status)}"
+                                if os.WIFSIGNALED(status) else "it stopped without a word")
+    raise PipelineError([WRITER.at(path, None, f"the Word writer failed: {how}")])

@@ -8,16 +8,23 @@ import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from unicodedata import east_asian_width
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..diagnostics import PipelineError
 from ..read.files import inside
 from ..rules import FONT, SANDBOX, TOO_MANY_PAGES
+from ..tree import Code, CodeBlock, Document, Figure, Heading, Paragraph, Table, Text, walk
 from .page import BODY_FONT, HEADING_FONT
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"
+# An A4 page at 10.5 pt holds about 42 full-width characters a line and 40
+# lines. The estimate below assumes twice that, so it is a bound the real
+# layout always exceeds: it refuses only what is clearly too long.
+_UNITS_PER_PAGE = 2 * 42 * 40  # a full-width character is 1 unit, a narrow one 1/2
+_LINES_PER_PAGE = 2 * 40
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,34 @@ def render_pdf(html: str, options: PdfOptions) -> tuple[bytes, int]:
                                         "the report directory or templates/")
                              for url in dict.fromkeys(refused)])
     return data, len(document.pages)
+
+
+def refuse_overlong(doc: Document, max_pages: int) -> None:
+    """Raises PipelineError when the document surely has more than max_pages pages.
+
+    Layout is what costs (minutes for a few thousand pages): a report that
+    cannot fit is refused from its text, before it is laid out.
+    """
+    pages = estimated_pages(doc)
+    if pages > max_pages:
+        raise PipelineError([TOO_MANY_PAGES.at(doc.inputs[0] if doc.inputs else doc.meta.id,
+                                               None, f"the PDF would have at least {pages:,} "
+                                               f"pages (estimated from its text before layout), "
+                                               f"over the limit of {max_pages} (--max-pages)")])
+
+
+def estimated_pages(doc: Document) -> int:
+    """Returns a lower bound of the PDF's page count, from the text and the blocks."""
+    units = lines = 0
+    for section in doc.sections:
+        for node in walk(section.blocks):
+            if isinstance(node, Text | Code):
+                units += sum(1 if east_asian_width(c) in "WF" else 0.5 for c in node.text)
+            elif isinstance(node, Table):
+                lines += len(node.header) + len(node.body)
+            elif isinstance(node, Paragraph | Heading | CodeBlock | Figure):
+                lines += 1 + (node.text.count("\n") if isinstance(node, CodeBlock) else 0)
+    return int(max(units / _UNITS_PER_PAGE, lines / _LINES_PER_PAGE))
 
 
 def _memoize_page_references() -> None:

@@ -135,7 +135,8 @@ def test_a_failed_all_changes_neither_product(tmp_path, capsys, mode):
     assert main(["all", "--content", str(root), "--out", str(out), "--max-pages", "1",
                  *mode]) == 1
     assert "--max-pages" in capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == [".lock", *sorted(before)]
+    assert sorted(p.name for p in out.iterdir()) == [".lock", ".test-report.pair.json",
+                                                     *sorted(before)]
     assert {name: (out / name).read_bytes() for name in listing(out)
             if name != "check.json"} == {k: v for k, v in before.items() if k != "check.json"}
 

@@ -107,8 +107,9 @@ def _bad_numbers(args: argparse.Namespace) -> str:
     """Returns what is wrong with the numeric options, or ''."""
     if args.command == "linkcheck" and (args.timeout <= 0 or args.jobs < 1 or args.max_age < 0):
         return "--timeout must be above 0, --jobs at least 1, --max-age at least 0"
-    if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib,
-                                           args.max_pages) <= 0 or args.time_limit < 0):
+    if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib, args.max_pages,
+                                           args.max_expanded_mib, args.max_paragraph_chars) <= 0
+                                       or args.time_limit < 0):
         return "the limits must be above 0 (--time-limit 0: none)"
     return ""
 
@@ -117,7 +118,8 @@ def _limits(args: argparse.Namespace) -> Limits:
     """Returns the bounds the command runs within (linkcheck has only its own)."""
     if not hasattr(args, "max_pages"):
         return Limits()
-    return Limits(args.max_file_mib, args.max_image_mib, args.max_pages, args.time_limit)
+    return Limits(args.max_file_mib, args.max_image_mib, args.max_pages, args.time_limit,
+                  args.max_expanded_mib, args.max_paragraph_chars)
 
 
 HELP = {
@@ -184,6 +186,12 @@ def _limit_options() -> argparse.ArgumentParser:
                         help="largest Markdown or YAML file (default %(default)s)")
     bounds.add_argument("--max-image-mib", type=float, default=defaults.max_image_mib,
                         help="largest figure (default %(default)s)")
+    bounds.add_argument("--max-expanded-mib", type=float, default=defaults.max_expanded_mib,
+                        help="largest section after Jinja (default %(default)s)")
+    bounds.add_argument("--max-paragraph-chars", type=int,
+                        default=defaults.max_paragraph_chars,
+                        help="longest paragraph, heading, caption or table cell "
+                             "(default %(default)s)")
     bounds.add_argument("--max-pages", type=int, default=defaults.max_pages,
                         help="most pages of the PDF (default %(default)s)")
     bounds.add_argument("--time-limit", type=float, default=defaults.seconds,

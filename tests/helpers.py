@@ -76,10 +76,10 @@ def listing(directory: Path) -> list[str]:
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Runs `python -m pipeline ARGS` as a user would, and returns the finished process."""
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd,
-                          capture_output=True, text=True, env=_env())
+                          capture_output=True, text=True, env=cli_env())
 
 
-def _env() -> dict:
+def cli_env() -> dict:
     import os
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT)
@@ -156,3 +156,33 @@ def reported(report: dict, fixture: Path) -> Counter:
     """Returns the (file, line, severity, rule) of each finding in check.json."""
     return Counter((Path(f["path"]).resolve().relative_to(fixture.resolve()).as_posix(),
                     f["line"], f["severity"], f["rule"]) for f in report["findings"])
+
+
+_BOUNDED = """
+import json, resource, sys
+from pipeline.cli import main
+code = main(sys.argv[1:])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"code": code, "peak_kib": peak}))
+"""
+
+
+def run_bounded(*args: str, memory_mib: int = 2048, seconds: float = 60) -> dict:
+    """Runs `python -m pipeline ARGS` in a child process held to memory_mib of address
+    space and killed after seconds, so that a regression to a bomb fails the test
+    instead of taking the machine down. Returns its exit code, stderr, wall time
+    and peak memory (MiB, as the child measured it)."""
+    import resource
+    import time
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mib * 2**20, memory_mib * 2**20))
+
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _BOUNDED, *args], cwd=ROOT, env=cli_env(),
+                          capture_output=True, text=True, timeout=seconds, preexec_fn=limit)
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
+    report = json.loads(last) if last.startswith("{") else {}
+    return {"code": report.get("code", done.returncode), "stderr": done.stderr,
+            "seconds": time.perf_counter() - started,
+            "peak_mib": report.get("peak_kib", 0) / 1024, "crashed": "code" not in report}

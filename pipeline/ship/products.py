@@ -75,7 +75,7 @@ def write_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits =
         else:
             products = [write_pdf(doc, staged[0], content_dir, limits),
                         write_docx(doc, staged[1])]
-        pair = _pair_record(staged)
+        pair = _pair_record(final, staged)
         for source, target in zip(staged, final):
             os.replace(source, target)
         write_atomic(pair_file(out_dir, doc.meta.id), pair)
@@ -92,8 +92,9 @@ def pair_file(out_dir: Path, report_id: str) -> Path:
     return out_dir / f".{report_id}.pair.json"
 
 
-def _pair_record(paths: list[Path]) -> bytes:
-    return json.dumps({p.suffix.lstrip("."): file_sha256(p) for p in paths}).encode("utf-8")
+def _pair_record(final: list[Path], staged: list[Path]) -> bytes:
+    return json.dumps({target.suffix.lstrip("."): file_sha256(written)
+                       for target, written in zip(final, staged)}).encode("utf-8")
 
 
 def check_pair(out_dir: Path, report_id: str) -> list[Diagnostic]:

@@ -15,7 +15,8 @@ import pytest
 
 from pipeline.cli import main
 
-from helpers import FIXTURES, FLAGSHIP, check, expected, listing, reported, run_cli
+from helpers import (FIXTURES, FLAGSHIP, check, expected, listing, reported, run_cli,
+                     write_report)
 
 _GCC = re.compile(r"^[^:]+:\d+(:\d+)?: (error|warning): .+ \[[a-z-]+\]$")
 
@@ -89,3 +90,11 @@ def test_flagship_has_no_errors_and_only_warnings_a_person_must_clear(tmp_path):
     assert code == 0 and report["errors"] == 0
     # Access dates are not recorded for the flagship's sources, and are never guessed.
     assert {f["rule"] for f in report["findings"]} <= {"missing-accessed", "missing-issued"}
+
+
+def test_a_section_that_cannot_be_read_makes_nothing_uncited(tmp_path):
+    references = "- id: cited-there\n  type: report\n  title: 報告\n  publisher: 庁\n  issued: 2022\n"
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n{% if %}[@cited-there]\n"},
+                        references=references)
+    code, report = check(root, tmp_path / "out")
+    assert code == 1 and [f["rule"] for f in report["findings"]] == ["template"]

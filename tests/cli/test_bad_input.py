@@ -1,11 +1,15 @@
-"""Broken input: each mistake gets its diagnostic and exit 1, and the products
-of the last good build stay as they were.
+"""Broken and hostile input: each gets its diagnostic and exit 1, within bounded
+time and memory, and the products of the last good build stay as they were.
 
 Each case under tests/fixtures/bad/ holds only the files it breaks; they are
 laid over a copy of tests/fixtures/clean/, built whole first. The comments in
-those files say which error each line must produce (see test_check.py).
+those files say which error each line must produce (see helpers.expected).
+Some cases are bombs (a YAML billion laughs, Jinja that makes gigabytes), so
+every bad build runs in a child process held to an address-space limit and a
+timeout: a regression fails the test instead of taking the machine down.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,7 +21,7 @@ import pytest
 from pipeline.cli import main
 
 from helpers import ROOT, listing
-from helpers import FIXTURES, check, expected, reported
+from helpers import FIXTURES, expected, reported, run_bounded
 
 CASES = sorted(p.name for p in (FIXTURES / "bad").iterdir() if p.is_dir())
 
@@ -36,6 +40,21 @@ def _products(out: Path) -> dict:
     return {name: (out / name).read_bytes() for name in listing(out) if name != "check.json"}
 
 
+def _strays(out: Path) -> list[str]:
+    """Returns what a build left in out besides its products, its lock and its pair record."""
+    return sorted(p.name for p in out.iterdir()
+                  if p.name.startswith(".") and p.name not in (".lock", ".clean.pair.json"))
+
+
+def _bounded_all(root: Path, out: Path, *options: str) -> dict:
+    """Runs `all` in a bounded child; asserts it failed cleanly, quickly and small."""
+    result = run_bounded("all", "--content", str(root), "--out", str(out), *options)
+    assert not result["crashed"], result["stderr"]
+    assert "Traceback" not in result["stderr"]
+    assert result["seconds"] < 30 and result["peak_mib"] < 1024, result
+    return result
+
+
 def _copy(built, tmp_path) -> tuple[Path, Path]:
     root, out = built
     shutil.copytree(root, tmp_path / "r")
@@ -48,9 +67,10 @@ def test_bad_input_is_a_diagnostic_and_keeps_the_last_products(case, built, tmp_
     root, out = _copy(built, tmp_path)
     before = _products(out)
     shutil.copytree(FIXTURES / "bad" / case, root, dirs_exist_ok=True)
-    assert main(["all", "--content", str(root), "--out", str(out)]) == 1
+    assert _bounded_all(root, out)["code"] == 1
     assert _products(out) == before and len(before) == 2
-    _, report = check(root, tmp_path / "check")
+    assert _strays(out) == []
+    report = json.loads((out / "check.json").read_text(encoding="utf-8"))
     errors = +reported({**report, "findings": [f for f in report["findings"]
                                                if f["severity"] == "error"]}, root)
     assert errors == expected(FIXTURES / "bad" / case)
@@ -86,3 +106,38 @@ def test_a_missing_japanese_font_is_an_error_naming_the_package(tmp_path):
            "install fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic)" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "clean.pdf").exists()
+
+
+DOUBLING = "{% set a = 'x' * 100000 %}" + "".join(
+    f"{{% set {b} = {a} ~ {a} %}}" for a, b in zip("abcdefghijklmn", "bcdefghijklmno")) + "{{ o }}"
+
+
+@pytest.mark.parametrize("body, rule, message", [
+    ("本文" * 12_500 + "。", "too-long", "a paragraph of 25,001 characters is longer than 20,000 "
+     "(--max-paragraph-chars): split it"),
+    ("x" * 4_000_000, "too-long", "a paragraph of 4,000,000 characters"),
+    ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+     "template", "ran for more than 5 s of CPU time"),
+    (DOUBLING, "template", "needs more than 512 MiB of memory"),
+])
+def test_generated_bombs_are_refused_in_bounded_time_and_memory(built, tmp_path, body, rule,
+                                                                message):
+    root, out = _copy(built, tmp_path)
+    before = _products(out)
+    (root / "02-body.md").write_text(f"# 本論\n\n{body}\n", encoding="utf-8")
+    result = _bounded_all(root, out)
+    assert result["code"] == 1
+    assert f"[{rule}]" in result["stderr"] and message in result["stderr"]
+    assert _products(out) == before and _strays(out) == []
+
+
+def test_a_report_too_long_to_fit_is_refused_before_layout(built, tmp_path):
+    root, out = _copy(built, tmp_path)
+    before = _products(out)
+    paragraphs = "".join(f"{'文章' * 7_000}[@staff]。\n\n" for _ in range(60))  # 840,000 characters
+    (root / "02-body.md").write_text(f"# 本論\n\n{paragraphs}", encoding="utf-8")
+    result = _bounded_all(root, out, "--max-pages", "100")
+    assert result["code"] == 1 and result["seconds"] < 15  # laid out, it would take minutes
+    assert "pages (estimated from its text before layout), over the limit of 100" in \
+        result["stderr"]
+    assert _products(out) == before and _strays(out) == []

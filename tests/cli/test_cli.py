@@ -167,3 +167,14 @@ def test_errors_are_never_summarised(tmp_path):
 def test_each_command_takes_only_its_own_options(args):
     result = run_cli(*args)
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_the_operator_sets_paragraph_and_expansion_limits(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + "本文" * 20 + "[@alpha]。\n"})
+    out = str(tmp_path / "out")
+    assert run_cli("check", "--content", str(root), "--out", out).returncode == 0
+    short = run_cli("check", "--content", str(root), "--out", out, "--max-paragraph-chars", "30")
+    assert short.returncode == 1 and "01.md:3: error: a paragraph of 41 characters is longer " \
+        "than 30 (--max-paragraph-chars): split it [too-long]" in short.stderr
+    small = run_cli("check", "--content", str(root), "--out", out, "--max-expanded-mib", "0.00001")
+    assert small.returncode == 1 and "(--max-expanded-mib)" in small.stderr

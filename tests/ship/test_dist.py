@@ -170,6 +170,8 @@ def test_same_edition_with_other_content_is_refused_unless_replaced(tmp_path, ca
     assert _dist(root, out) == 1
     assert "raise 'version'" in capsys.readouterr().err
     assert _tree(out / "dist" / BUNDLE) == before
+    assert _dist(root, out, "--strict") == 1  # an error, not a warning made one
+    assert "warnings count as errors" not in capsys.readouterr().err
     assert _dist(root, out, "--replace") == 0
     assert _tree(out / "dist" / BUNDLE) != before
     assert listing(out / "dist") == [BUNDLE]
@@ -291,6 +293,8 @@ def _without_footer(page: str) -> list[str]:
     ('a*b?c"d<e>f|g\\h', "a＊b？c＂d＜e＞f｜g＼h"),
     ("  末尾の点. ", "末尾の点"),
     ("改行\nと\tタブ", "改行_と_タブ"),
+    ("請求書\u202efdp.exe", "請求書fdp.exe"),  # right-to-left override: no fake extension
+    ("\u2066隔離\u2069と\u200b幅なし", "隔離と幅なし"),
 ])
 def test_safe_filename(text, name):
     assert safe_filename(text) == name
@@ -308,3 +312,12 @@ def test_changes_name_a_changed_figure(tmp_path):
     changes = (out / "dist" / "test-report-v1.1-20260401" / "CHANGES.md").read_text()
     assert "-図1: 職員数の推移 (chart.png)" in changes
     assert "+図1: 職員数の推移（改） (chart.png)" in changes
+
+
+def test_make_dist_quiet_prints_nothing(tmp_path):
+    root, out = _report(tmp_path), tmp_path / "out"
+    for _ in range(2):  # a bundle, then "up to date"
+        done = subprocess.run(["make", "-s", "dist", f"CONTENT={root}", f"OUT={out}", "QUIET=1"],
+                              cwd=ROOT, capture_output=True, text=True)
+        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert listing(out / "dist") == [BUNDLE]

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .. import __version__
 from ..tree import Document
 from ..write.page import BODY_FONT, HEADING_FONT
 
@@ -56,6 +55,7 @@ def package_files() -> list[Path]:
 
 def renderer_versions() -> list[tuple[str, str]]:
     """Returns the versions of the pipeline and of what renders its products."""
+    from .. import __version__  # read from the package metadata, when a bundle is made
     versions = [("pipeline", __version__), ("python", "%d.%d" % sys.version_info[:2]),
                 ("zlib", zlib.ZLIB_RUNTIME_VERSION), ("pango", _pango_version())]
     for name in RENDERERS:

@@ -9,8 +9,8 @@ from .diagnostics import Diagnostic, in_order, make_strict, raise_if_errors
 from .limits import Limits
 from .read import read_report
 from .resolve import resolve_document
-from .ship.products import (Product, check_pair, forget_pair, write_both, write_docx,
-                            write_pdf)
+from .ship.products import (Product, chart_cache, check_pair, forget_pair, write_both,
+                            write_docx, write_pdf)
 from .tree import Document
 
 
@@ -32,14 +32,15 @@ def load_document(content_dir: Path, strict: bool = False,
 def build_pdf(doc: Document, out_dir: Path, content_dir: Path,
               limits: Limits = Limits()) -> Product:
     """Writes out_dir/<id>.pdf and returns what was written."""
-    product = write_pdf(doc, out_dir / f"{doc.meta.id}.pdf", content_dir, limits)
+    product = write_pdf(doc, out_dir / f"{doc.meta.id}.pdf", content_dir, limits,
+                        cache=chart_cache(out_dir))
     forget_pair(out_dir, doc.meta.id)
     return product
 
 
 def build_docx(doc: Document, out_dir: Path) -> Product:
     """Writes out_dir/<id>.docx and returns what was written."""
-    product = write_docx(doc, out_dir / f"{doc.meta.id}.docx")
+    product = write_docx(doc, out_dir / f"{doc.meta.id}.docx", cache=chart_cache(out_dir))
     forget_pair(out_dir, doc.meta.id)
     return product
 

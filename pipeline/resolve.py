@@ -14,8 +14,8 @@ import dataclasses
 from .diagnostics import Diagnostic, did_you_mean
 from .read import Source
 from .rules import DUPLICATE_ANCHOR, UNKNOWN_KEY
-from .tree import (Citation, Document, Figure, Heading, Pos, Reference, ReferenceEntry, Section,
-                   Table, map_tree)
+from .tree import (Chart, Citation, Document, Figure, Heading, Pos, Reference, ReferenceEntry,
+                   Section, Table, Text, map_tree)
 
 NUMBERED_LEVELS = 3  # 1, 1.1 and 1.1.1; deeper headings are not numbered
 
@@ -39,7 +39,7 @@ def reference_anchor(number: int) -> str:
 
 def resolve_document(source: Source) -> tuple[Document, list[Diagnostic]]:
     """Returns the numbered document and the findings: unknown keys, duplicate anchors."""
-    numbering = _Numbering({ref.key for ref in source.references})
+    numbering = _Numbering({ref.key: ref for ref in source.references})
     sections = tuple(Section(s.path, map_tree(s.blocks, numbering.number))
                      for s in source.sections)
     entries = number_references(source.references, numbering.citations)
@@ -58,8 +58,8 @@ def number_references(refs: tuple[Reference, ...],
 class _Numbering:
     """The counters of one pass over the whole report, in reading order."""
 
-    def __init__(self, known_keys: set[str]):
-        self.known_keys = known_keys
+    def __init__(self, references: dict[str, Reference]):
+        self.references = references
         self.headings = [0] * 6
         self.unnumbered = self.figures = self.tables = 0
         self.citations: dict[str, int] = {}
@@ -70,7 +70,7 @@ class _Numbering:
         """Returns node numbered; map_tree calls it on every node of a section."""
         if isinstance(node, Heading):
             return self.heading(node)
-        if isinstance(node, Figure):
+        if isinstance(node, Figure | Chart):
             return self.figure(node)
         if isinstance(node, Table) and node.caption:
             return self.table(node)
@@ -92,17 +92,39 @@ class _Numbering:
         self.claim(anchor, node.pos)
         return dataclasses.replace(node, number=number, anchor=anchor)
 
-    def figure(self, node: Figure) -> Figure:
+    def figure(self, node: Figure | Chart) -> Figure | Chart:
         self.figures += 1
         anchor = figure_anchor(self.figures)
         self.claim(anchor, node.pos)
+        if isinstance(node, Chart):
+            self.claim_label(node.label, node.pos)
+            node = dataclasses.replace(node, source=self.named_sources(node.source))
         return dataclasses.replace(node, number=self.figures, anchor=anchor)
 
     def table(self, node: Table) -> Table:
         self.tables += 1
         anchor = table_anchor(self.tables)
         self.claim(anchor, node.pos)
-        return dataclasses.replace(node, number=self.tables, anchor=anchor)
+        self.claim_label(node.label, node.pos)
+        return dataclasses.replace(node, number=self.tables, anchor=anchor,
+                                   source=self.named_sources(node.source))
+
+    def named_sources(self, source) -> tuple:
+        """Returns a 出典 line's citations, each after the names of its sources:
+        試験省「試験白書」, so that the line says what it cites."""
+        named = []
+        for node in source:
+            if isinstance(node, Citation):
+                known = [self.references[k] for k in node.keys if k in self.references]
+                named.append(Text("、".join(f"{ref.creator}「{ref.title}」" if ref.creator
+                                           else f"「{ref.title}」" for ref in known)))
+            named.append(node)
+        return tuple(named)
+
+    def claim_label(self, label: str, pos: Pos) -> None:
+        """A block's `id:` is unique among labels and anchors (cross-references use it)."""
+        if label:
+            self.claim(label, pos)
 
     def claim(self, anchor: str, pos: Pos) -> None:
         first = self.anchors.setdefault(anchor, pos)
@@ -114,10 +136,10 @@ class _Numbering:
     def citation(self, node: Citation) -> Citation:
         numbers = []
         for key in node.keys:
-            if key not in self.known_keys:
+            if key not in self.references:
                 self.findings.append(UNKNOWN_KEY.at(
                     node.pos.path, node.pos.line, f"unknown reference key '{key}'"
-                    + did_you_mean(key, self.known_keys), node.pos.column))
+                    + did_you_mean(key, self.references), node.pos.column))
                 continue
             numbers.append(self.citations.setdefault(key, len(self.citations) + 1))
         return dataclasses.replace(node, numbers=tuple(numbers))

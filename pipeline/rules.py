@@ -67,7 +67,10 @@ REFERENCE = _rule("reference", ERROR, "read",
 BAD_DATE = _rule("bad-date", ERROR, "read",
                  "dates are real (`2021-02-30` is not), and a page was not accessed before "
                  "it was issued")
-DATA = _rule("data", ERROR, "read", "each `data/NAME.yaml` can be the template variable NAME")
+DATA = _rule("data", ERROR, "read",
+             "each data file can be the template variable NAME and reads as a table: UTF-8 "
+             "or Shift_JIS, one cell per header column, an .xlsx whose formulas have saved "
+             "values and that is no zip bomb")
 TEMPLATE = _rule("template", ERROR, "read",
                  "Jinja expands: its syntax, no undefined variable, nothing the sandbox refuses")
 EMPTY_SECTION = _rule("empty-section", ERROR, "read", "no section file is empty")
@@ -81,6 +84,10 @@ NESTING = _rule("nesting", ERROR, "read", "lists and quotations are nested at mo
 FIGURE = _rule("figure", ERROR, "read",
                "a figure has a caption and is a PNG, JPEG or GIF inside the report directory "
                "that decodes whole, under `--max-image-mib`")
+CHART = _rule("chart", ERROR, "read",
+              "a chart or table block names known keys, a data file inside data/, its "
+              "columns and sheet; numeric values to draw; a caption and its sources as "
+              "citations; a pie of at most 7 slices, none negative")
 STRAY_CITATION = _rule("stray-citation", WARNING, "read",
                        "text that looks like a citation (`[see @key]`) is written as one")
 

@@ -149,6 +149,8 @@ class Table:
     caption: Inlines = ()
     number: int | None = None
     anchor: str = ""
+    source: Inlines = ()  # a data table's 出典: its citations, named by resolve
+    label: str = ""  # `id:` of a data table, for cross-references
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,35 @@ class Figure:
     anchor: str = ""
 
 
+@dataclass(frozen=True)
+class Series:
+    """One series of a chart: a data column and its values (None: missing)."""
+
+    name: str
+    values: tuple[int | float | None, ...]
+    decimals: int = 0  # digits after the point, as the data file writes them
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from a data file (図 number, like a figure); the writers draw it."""
+
+    kind: str  # bar, barh, stacked, stacked-barh, line, pie
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str
+    value_labels: bool
+    caption: Inlines
+    source: Inlines  # its citations; resolve puts the sources' names before each
+    pos: Pos
+    data: str  # the data file, as the block names it
+    label: str = ""  # `id:`, for cross-references
+    number: int = 0  # set by resolve
+    anchor: str = ""
+
+
 Block = Union[Heading, Paragraph, BulletList, OrderedList, Quote, CodeBlock, ThematicBreak,
-              Table, Figure]
+              Table, Figure, Chart]
 
 
 # ---- the document --------------------------------------------------------
@@ -309,14 +338,13 @@ def walk(nodes):
     """Yields every node in nodes and below them, depth first, in document order."""
     for node in nodes:
         yield node
-        if isinstance(node, Table):
-            yield from walk(node.caption)
-            for row in node.header + node.body:
-                for cell in row:
-                    yield from walk(cell)
-            continue
         for name in _CHILDREN.get(type(node), ()):
-            yield from walk(getattr(node, name))
+            if name in ("header", "body"):
+                for row in getattr(node, name):
+                    for cell in row:
+                        yield from walk(cell)
+            else:
+                yield from walk(getattr(node, name))
 
 
 def dump_tree(nodes) -> str:
@@ -362,5 +390,6 @@ _CHILDREN = {
     Strong: ("children",), Emphasis: ("children",), Link: ("children",),
     Heading: ("content",), Paragraph: ("content",), ListItem: ("blocks",),
     BulletList: ("items",), OrderedList: ("items",), Quote: ("blocks",),
-    Table: ("caption", "header", "body"), Figure: ("caption",), Section: ("blocks",),
+    Table: ("caption", "header", "body", "source"), Figure: ("caption",),
+    Chart: ("caption", "source"), Section: ("blocks",),
 }

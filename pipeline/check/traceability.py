@@ -38,7 +38,7 @@ def _check_block(block: Block, cited_above: bool) -> list[Diagnostic]:
         return _check_unit(block.content, block.pos, "paragraph", cited_above)
     if isinstance(block, Table):
         cells = tuple(node for row in block.header + block.body for cell in row for node in cell)
-        return _check_unit(block.caption + cells, block.pos, "table", cited_above,
+        return _check_unit(block.caption + block.source + cells, block.pos, "table", cited_above,
                            "in the table or its caption")
     if isinstance(block, Quote):
         cited = cited_above or _cites(block.blocks)

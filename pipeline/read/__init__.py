@@ -16,7 +16,7 @@ from ..rules import MISSING_SECTION
 from ..tree import Figure, Reference, Section, walk
 from .assets import ImageRules
 from .convert import convert_sections
-from .data import data_files, load_data
+from .data import DataFiles, data_files
 from .expand import ExpandedSection, expand_section, make_environment
 from .files import check_file_sizes, text_files
 from .references import load_references
@@ -43,9 +43,10 @@ def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
     check_file_sizes(text_files(content_dir), limits)
     report, findings = load_report(content_dir)
     references, reference_findings = load_references(report.references)
-    expanded, expand_findings = expand_sections(report, content_dir, limits)
+    data = DataFiles(content_dir)
+    expanded, expand_findings = expand_sections(report, data, limits)
     images = ImageRules(report.directory, report.remote_images, limits.max_image_bytes)
-    sections, convert_findings = convert_sections(expanded, images, limits)
+    sections, convert_findings = convert_sections(expanded, images, data, limits)
     complete = len(sections) == len(report.sections) and not any(
         d.code == MISSING_SECTION.id for d in findings)
     findings += reference_findings + expand_findings + convert_findings
@@ -53,10 +54,10 @@ def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
                   tuple(findings), complete)
 
 
-def expand_sections(report: Report, content_dir: Path, limits: Limits = Limits()) -> tuple[
+def expand_sections(report: Report, data: DataFiles, limits: Limits = Limits()) -> tuple[
         list[ExpandedSection], list[Diagnostic]]:
     """Returns each section with its Jinja expanded, and the errors of those that failed."""
-    variables = {"report": report.meta, **load_data(content_dir)}
+    variables = {"report": report.meta, **data.variables()}
     env = make_environment()
     expanded, findings = [], []
     for source in report.sections:

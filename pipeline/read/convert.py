@@ -17,13 +17,15 @@ import re
 import unicodedata
 import xml.etree.ElementTree as etree
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
 from ..rules import EMPTY_SECTION, FIGURE, MARKDOWN, NESTING, STRAY_CITATION, TOO_LONG
 from ..tree import (Block, BulletList, Citation, Code, CodeBlock, Emphasis, Figure, Heading,
                     Inline, Inlines, LineBreak, Link, ListItem, OrderedList, Paragraph, Pos,
                     Quote, Section, Strong, Table, Text, ThematicBreak, plain_text, walk)
 from .assets import ImageRules, load_image
+from .blocks import BlockText, convert_block
+from .data import DataFiles
 from .expand import ExpandedSection
 from .markdown import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
 
@@ -37,7 +39,7 @@ _RULE = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
 _SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
-def convert_sections(sections: list[ExpandedSection], images: ImageRules,
+def convert_sections(sections: list[ExpandedSection], images: ImageRules, data: DataFiles,
                      limits: Limits = Limits()) -> tuple[tuple[Section, ...], list[Diagnostic]]:
     """Returns the sections as un-numbered trees, and the findings about their Markdown."""
     md = make_markdown()
@@ -50,7 +52,7 @@ def convert_sections(sections: list[ExpandedSection], images: ImageRules,
         converter = None
         try:
             tree = build_markdown_tree(section.text, md)
-            converter = _Converter(section, tree, images)
+            converter = _Converter(section, tree, images, data)
             parsed.append(Section(section.path, converter.blocks(list(tree.root))))
             converter.report_stray_citations()
             findings += overlong_blocks(parsed[-1], limits.max_paragraph_chars)
@@ -96,8 +98,9 @@ def _text_lengths(node) -> list[int]:
 class _Converter:
     """Turns one section's element tree into blocks; holds where it has read up to."""
 
-    def __init__(self, section: ExpandedSection, tree: MarkdownTree, images: ImageRules):
-        self.section, self.tree, self.images = section, tree, images
+    def __init__(self, section: ExpandedSection, tree: MarkdownTree, images: ImageRules,
+                 data: DataFiles):
+        self.section, self.tree, self.images, self.data = section, tree, images, data
         self.findings: list[Diagnostic] = []
         self.depth = 0  # of lists and quotations
         text = tree.marked_text
@@ -234,7 +237,17 @@ class _Converter:
             return None
         text = html.unescape(match.group(2)).rstrip("\n")
         pos = self.locate_fenced_code()
-        return CodeBlock(self.restore_citations(text), match.group(1) or "", pos)
+        language = match.group(1) or ""
+        if language in ("chart", "table"):
+            return self.data_block(BlockText(language, text, pos, self.text_inlines))
+        return CodeBlock(self.restore_citations(text), language, pos)
+
+    def data_block(self, block: BlockText) -> Block | None:
+        try:
+            return convert_block(block, self.data)
+        except PipelineError as exc:
+            self.findings += exc.diagnostics
+            return None
 
     def locate_fenced_code(self) -> Pos:
         """Returns where the next fenced block opens, and moves the cursor past its

@@ -14,12 +14,15 @@ from ..diagnostics import Diagnostic, PipelineError
 from ..limits import MIB, Limits
 from ..rules import BAD_CHARACTER, ENCODING, MISSING_FILE, READ, TOO_LARGE
 
-TEXT_SUFFIXES = (".md", ".yaml", ".yml")
+# Files read whole, so held to --max-file-mib before they are read.
+TEXT_SUFFIXES = (".md", ".yaml", ".yml", ".csv", ".xlsx")
 # What XML 1.0 cannot hold (so neither a .docx nor the PDF's tagged text), but
 # tab and the line breaks; and the marks the reader uses inside its own text.
-_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
                             "\ue000\ue001\ue010\ue011]")
 _RESERVED = "\ue000\ue001\ue010\ue011"
+# The same, less the citation marks, in a chart or table block the reader parses.
+BAD_IN_BLOCK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\ue010\ue011]")
 
 
 def read_text(path: Path) -> str:
@@ -43,12 +46,13 @@ def read_text(path: Path) -> str:
     return text
 
 
-def bad_character(path: Path, text: str, line_of=None) -> Diagnostic | None:
+def bad_character(path: Path, text: str, line_of=None,
+                  pattern: re.Pattern = BAD_CHARACTERS) -> Diagnostic | None:
     """Returns an error at the first character of text no product can hold, or None.
 
     line_of maps a line of text to the line of path it came from (after Jinja).
     """
-    found = _BAD_CHARACTER.search(text)
+    found = pattern.search(text)
     if not found:
         return None
     line = text.count("\n", 0, found.start()) + 1

@@ -17,7 +17,7 @@ import yaml
 
 from ..diagnostics import PipelineError
 from ..rules import BAD_CHARACTER, YAML
-from .files import bad_character, read_text
+from .files import BAD_CHARACTERS, BAD_IN_BLOCK, bad_character, read_text
 
 MAX_ALIAS_NODES = 10_000  # nodes that all the aliases of one file may repeat
 
@@ -47,6 +47,8 @@ class _BadCharacter(yaml.MarkedYAMLError):
 
 
 class _Loader(yaml.SafeLoader):
+    bad_characters = BAD_CHARACTERS
+
     def __init__(self, stream):
         super().__init__(stream)
         self.alias_nodes = 0
@@ -102,7 +104,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
     text = loader.construct_scalar(node)
-    finding = bad_character(Path("?"), text)
+    finding = bad_character(Path("?"), text, pattern=loader.bad_characters)
     if finding:
         raise _BadCharacter(None, None, finding.message, node.start_mark)
     return text
@@ -157,15 +159,26 @@ def shown(value) -> str:
 
 def load_yaml(path: Path):
     """Returns the parsed file; raises PipelineError naming the line for bad YAML."""
-    text = read_text(path)
+    return parse_yaml(read_text(path), path)
+
+
+class _BlockLoader(_Loader):
+    bad_characters = BAD_IN_BLOCK  # the reader's citation marks stand where [@key] was
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1, in_block: bool = False):
+    """Returns the YAML in text, which starts at first_line of path (a chart or
+    table block when in_block); raises PipelineError naming the line."""
+    shift = first_line - 1
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_BlockLoader if in_block else _Loader)
     except _BadCharacter as exc:
         mark = exc.problem_mark
-        raise PipelineError([BAD_CHARACTER.at(path, mark.line + 1, exc.problem, mark.column + 1)])
+        raise PipelineError([BAD_CHARACTER.at(path, mark.line + 1 + shift, exc.problem,
+                                              mark.column + 1)])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line, column = (mark.line + 1 + shift, mark.column + 1) if mark else (None, None)
         raise PipelineError([YAML.at(path, line, f"invalid YAML: {_yaml_problem(exc)}", column)])
     except yaml.YAMLError as exc:
         raise PipelineError([YAML.at(path, None, f"invalid YAML: {exc}")])

@@ -37,7 +37,7 @@ from ..write.pdf import ARCHIVAL_VARIANT
 from .changes import changes_markdown, snapshot
 from .fingerprint import Fingerprint, file_sha256, fingerprint
 from .output import write_atomic
-from .products import write_docx, write_pdf
+from .products import chart_cache, write_docx, write_pdf
 
 DIST = "dist"
 STATE = ".state"
@@ -139,12 +139,13 @@ def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
 
 def _write_products(doc: Document, options: DistOptions, tmp: Path) -> tuple[list[Path], int]:
     stem = dist_stem(doc.meta)
-    pdf = write_pdf(doc, tmp / f"{stem}.pdf", options.content_dir, options.limits)
-    files = [pdf.path, write_docx(doc, tmp / f"{stem}.docx").path]
+    cache = chart_cache(options.out_dir)
+    pdf = write_pdf(doc, tmp / f"{stem}.pdf", options.content_dir, options.limits, cache=cache)
+    files = [pdf.path, write_docx(doc, tmp / f"{stem}.docx", cache=cache).path]
     for number, recipient in enumerate(options.recipients, start=1):
         path = tmp / "copies" / f"{stem}_No{number:02d}_{safe_filename(recipient)}.pdf"
         files.append(write_pdf(doc, path, options.content_dir, options.limits,
-                               copy_label(recipient, number)).path)
+                               copy_label(recipient, number), cache=cache).path)
     return files, pdf.pages
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 TMP_SUFFIX = ".tmp"  # a file being written
 STAGED_SUFFIX = ".staged"  # a product written, waiting for its pair (`all`)
+CACHE_DIR = ".cache"  # drawings kept between builds (charts)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -40,7 +41,7 @@ def remove_stale_temporaries(out_dir: Path) -> None:
     Called under the output lock: no other build is writing there, so every
     such file belongs to a process that is gone.
     """
-    for pattern in (f".*{TMP_SUFFIX}", f".*{STAGED_SUFFIX}"):
+    for pattern in (f".*{TMP_SUFFIX}", f".*{STAGED_SUFFIX}", f"{CACHE_DIR}/*/.*{TMP_SUFFIX}"):
         for stale in out_dir.glob(pattern):
             if stale.is_file():
                 stale.unlink(missing_ok=True)

@@ -17,12 +17,13 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
 from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
-from ..tree import Document
+from ..tree import Chart, Document
 from ..write import TEMPLATES
+from ..write.chart import chart_key, draw_chart
 from ..write.html import HtmlOptions, render_html
 from ..write.pdf import PdfOptions, refuse_overlong, render_pdf
 from .fingerprint import file_sha256
-from .output import STAGED_SUFFIX, TMP_SUFFIX, write_atomic
+from .output import CACHE_DIR, STAGED_SUFFIX, TMP_SUFFIX, write_atomic
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,35 @@ class Product:
     seconds: float
 
 
+class ChartCache:
+    """Drawn charts kept under the output directory, named by chart_key: a rebuild
+    with unchanged data draws none. Without a directory, every chart is drawn."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+
+    def draw(self, chart: Chart, kind: str) -> bytes:
+        if self.directory is None:
+            return draw_chart(chart, kind)
+        path = self.directory / f"{chart_key(chart, kind)}.{kind}"
+        if path.is_file():
+            return path.read_bytes()
+        data = draw_chart(chart, kind)
+        write_atomic(path, data)
+        return data
+
+
+def chart_cache(out_dir: Path) -> Path:
+    """Returns where the charts of builds into out_dir are kept."""
+    return out_dir / CACHE_DIR / "charts"
+
+
 def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Limits(),
-              copy_label: str = "") -> Product:
+              copy_label: str = "", cache: Path | None = None) -> Product:
     """Writes the PDF (a numbered copy when copy_label is set) to path."""
     started = time.perf_counter()
     refuse_overlong(doc, limits.max_pages)
-    html = render_html(doc, HtmlOptions(copy_label))
+    html = render_html(doc, HtmlOptions(copy_label, draw_chart=ChartCache(cache).draw))
     options = PdfOptions(content_dir, (content_dir, TEMPLATES), doc.meta.archival,
                          limits.max_pages)
     data, pages = render_pdf(html, options)
@@ -48,12 +72,12 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
     return Product(path, pages, len(data), time.perf_counter() - started)
 
 
-def write_docx(doc: Document, path: Path) -> Product:
+def write_docx(doc: Document, path: Path, cache: Path | None = None) -> Product:
     """Writes the Word file to path."""
     # Imported here: python-docx and lxml take a third of `check`'s start-up.
     from ..write.docx import DocxOptions, render_docx
     started = time.perf_counter()
-    data = render_docx(doc, DocxOptions())
+    data = render_docx(doc, DocxOptions(draw_chart=ChartCache(cache).draw))
     write_atomic(path, data)
     return Product(path, 0, len(data), time.perf_counter() - started)
 
@@ -73,8 +97,9 @@ def write_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits =
         if parallel and hasattr(os, "fork"):
             products = _write_side_by_side(doc, staged, content_dir, limits)
         else:
-            products = [write_pdf(doc, staged[0], content_dir, limits),
-                        write_docx(doc, staged[1])]
+            cache = chart_cache(out_dir)
+            products = [write_pdf(doc, staged[0], content_dir, limits, cache=cache),
+                        write_docx(doc, staged[1], cache=cache)]
         pair = _pair_record(final, staged)
         for source, target in zip(staged, final):
             os.replace(source, target)
@@ -121,17 +146,18 @@ def forget_pair(out_dir: Path, report_id: str) -> None:
 def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
                         limits: Limits) -> list[Product]:
     remaining = signal.getitimer(signal.ITIMER_REAL)[0]  # of --time-limit; fork drops timers
+    cache = chart_cache(staged[0].parent)
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:
         os.close(read_end)
         _bound_child_time(remaining)
-        _report_to_parent(write_end, lambda: write_docx(doc, staged[1]))
+        _report_to_parent(write_end, lambda: write_docx(doc, staged[1], cache=cache))
     os.close(write_end)
     status = None
     try:
         with os.fdopen(read_end, "rb") as pipe:
-            pdf = write_pdf(doc, staged[0], content_dir, limits)
+            pdf = write_pdf(doc, staged[0], content_dir, limits, cache=cache)
             answer = pipe.read()
         status = os.waitpid(child, 0)[1]
     finally:

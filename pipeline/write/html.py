@@ -6,6 +6,7 @@ The body written here is shared by every HTML-based product (the PDF now).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import singledispatch
 from pathlib import Path
@@ -16,10 +17,11 @@ from markupsafe import Markup, escape
 from ..diagnostics import PipelineError
 from ..resolve import reference_anchor
 from ..rules import WRITER
-from ..tree import (BulletList, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
+from ..tree import (BulletList, Chart, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
                     LineBreak, Link, ListItem, OrderedList, Paragraph, Quote, Strong, Table, Text,
                     ThematicBreak, plain_text)
 from . import TEMPLATES, labels
+from .chart import alt_text, draw_chart
 from .page import BODY_FONT, HEADING_FONT, PAGE
 from .sist02 import format_sist02
 
@@ -30,21 +32,22 @@ TEMPLATE = "briefing.html.j2"
 class HtmlOptions:
     copy_label: str = ""  # a numbered copy's footer: 配布先: 総務課 / No. 1
     templates: Path = TEMPLATES
+    draw_chart: Callable[[Chart, str], bytes] = draw_chart  # the ship stage caches drawings
 
 
 def render_html(doc: Document, options: HtmlOptions) -> str:
     """Returns the complete HTML of the briefing."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(options.templates),
-                             autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
-    env.filters["css_string"] = css_string
-    template = env.get_template(TEMPLATE)
+    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(options.templates),
+                               autoescape=True, undefined=jinja2.StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True)
+    jinja.filters["css_string"] = css_string
+    template = jinja.get_template(TEMPLATE)
     return template.render(
         meta=doc.meta,
         labels=labels,
         cover_rows=labels.cover_rows(doc.meta),
         toc=doc.headings(labels.TOC_DEPTH),
-        sections=[Markup("").join(block_html(b) for b in s.blocks) for s in doc.sections],
+        sections=[blocks_html(s.blocks, options) for s in doc.sections],
         references=[(r, inlines_html(format_sist02(r.source))) for r in doc.references],
         plain_text=plain_text,
         body_font=BODY_FONT.family,
@@ -70,63 +73,63 @@ def inlines_html(nodes) -> Markup:
     return Markup("").join(inline_html(n) for n in nodes)
 
 
-def blocks_html(nodes) -> Markup:
-    return Markup("").join(block_html(n) for n in nodes)
+def blocks_html(nodes, env: HtmlOptions) -> Markup:
+    return Markup("").join(block_html(n, env) for n in nodes)
 
 
 # ---- blocks ----------------------------------------------------------------
 
 @singledispatch
-def block_html(node) -> Markup:
+def block_html(node, env: HtmlOptions) -> Markup:
     pos = getattr(node, "pos", None)
     raise PipelineError([WRITER.at(pos.path if pos else "?", pos.line if pos else None,
                                    f"the PDF writer cannot render {type(node).__name__}")])
 
 
 @block_html.register
-def _(node: Heading) -> Markup:
+def _(node: Heading, env: HtmlOptions) -> Markup:
     number = Markup('<span class="secnum">{}</span>').format(node.number_prefix)
     return Markup('<h{0} id="{1}">{2}{3}</h{0}>\n').format(
         node.level, node.anchor, number, inlines_html(node.content))
 
 
 @block_html.register
-def _(node: Paragraph) -> Markup:
+def _(node: Paragraph, env: HtmlOptions) -> Markup:
     return Markup("<p>{}</p>\n").format(inlines_html(node.content))
 
 
 @block_html.register
-def _(node: BulletList) -> Markup:
-    return Markup("<ul>\n{}</ul>\n").format(Markup("").join(_item(i) for i in node.items))
+def _(node: BulletList, env: HtmlOptions) -> Markup:
+    return Markup("<ul>\n{}</ul>\n").format(Markup("").join(_item(i, env) for i in node.items))
 
 
 @block_html.register
-def _(node: OrderedList) -> Markup:
+def _(node: OrderedList, env: HtmlOptions) -> Markup:
     start = Markup(' start="{}"').format(node.start) if node.start != 1 else ""
-    return Markup("<ol{}>\n{}</ol>\n").format(start, Markup("").join(_item(i) for i in node.items))
+    return Markup("<ol{}>\n{}</ol>\n").format(start, Markup("").join(_item(i, env) for i in node.items))
 
 
-def _item(item: ListItem) -> Markup:
-    return Markup("<li>{}</li>\n").format(blocks_html(item.blocks))
-
-
-@block_html.register
-def _(node: Quote) -> Markup:
-    return Markup("<blockquote>\n{}</blockquote>\n").format(blocks_html(node.blocks))
+def _item(item: ListItem, env: HtmlOptions) -> Markup:
+    return Markup("<li>{}</li>\n").format(blocks_html(item.blocks, env))
 
 
 @block_html.register
-def _(node: CodeBlock) -> Markup:
+def _(node: Quote, env: HtmlOptions) -> Markup:
+    return Markup("<blockquote>\n{}</blockquote>\n").format(blocks_html(node.blocks, env))
+
+
+@block_html.register
+def _(node: CodeBlock, env: HtmlOptions) -> Markup:
     return Markup("<pre><code>{}</code></pre>\n").format(node.text)
 
 
 @block_html.register
-def _(node: ThematicBreak) -> Markup:
+def _(node: ThematicBreak, env: HtmlOptions) -> Markup:
     return Markup("<hr>\n")
 
 
 @block_html.register
-def _(node: Table) -> Markup:
+def _(node: Table, env: HtmlOptions) -> Markup:
     head = Markup("").join(_row(r, "th", node.aligns) for r in node.header)
     body = Markup("").join(_row(r, "td", node.aligns) for r in node.body)
     table = Markup("<table>\n<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n").format(head, body)
@@ -134,8 +137,15 @@ def _(node: Table) -> Markup:
         return Markup('<div class="table">\n{}</div>\n').format(table)
     caption = Markup('<figcaption><span class="label">{}</span>{}</figcaption>\n').format(
         labels.table_label(node.number), inlines_html(node.caption))
-    return Markup('<figure class="table" id="{}">\n{}{}</figure>\n').format(
-        node.anchor, caption, table)
+    return Markup('<figure class="table" id="{}">\n{}{}{}</figure>\n').format(
+        node.anchor, caption, table, _source_line(node.source))
+
+
+def _source_line(source) -> Markup:
+    """Returns the 出典 line under a chart or a data table, or nothing."""
+    if not source:
+        return Markup("")
+    return Markup('<p class="source">{}{}</p>\n').format(labels.SOURCE, inlines_html(source))
 
 
 def _row(cells, tag: str, aligns) -> Markup:
@@ -147,11 +157,21 @@ def _row(cells, tag: str, aligns) -> Markup:
 
 
 @block_html.register
-def _(node: Figure) -> Markup:
+def _(node: Figure, env: HtmlOptions) -> Markup:
     return Markup('<figure class="figure" id="{}">\n<img src="{}" alt="{}">\n'
                   '<figcaption><span class="label">{}</span>{}</figcaption>\n</figure>\n').format(
         node.anchor, data_uri(node.data, node.media_type), plain_text(node.caption),
         labels.figure_label(node.number), inlines_html(node.caption))
+
+
+@block_html.register
+def _(node: Chart, env: HtmlOptions) -> Markup:
+    svg = env.draw_chart(node, "svg")
+    return Markup('<figure class="figure chart" id="{}">\n<img src="{}" alt="{}">\n'
+                  '<figcaption><span class="label">{}</span>{}</figcaption>\n{}</figure>\n'
+                  ).format(node.anchor, data_uri(svg, "image/svg+xml"), alt_text(node),
+                           labels.figure_label(node.number), inlines_html(node.caption),
+                           _source_line(node.source))
 
 
 # ---- inlines ---------------------------------------------------------------

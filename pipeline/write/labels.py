@@ -12,6 +12,7 @@ SUMMARY = "要旨"
 CONTENTS = "目次"
 REFERENCES = "参考文献"
 REFERENCES_ANCHOR = "references"
+SOURCE = "出典："  # before the sources under a chart or a data table
 TOC_DEPTH = 2  # chapters and their sections
 
 # (first day, era name), newest first

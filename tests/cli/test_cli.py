@@ -114,7 +114,7 @@ def test_an_error_in_the_word_writer_child_reaches_the_parent(tmp_path, monkeypa
     from pipeline.diagnostics import PipelineError
     from pipeline.rules import WRITER
 
-    def broken(doc, path):
+    def broken(doc, path, **_):
         raise PipelineError([WRITER.at("templates/reference.docx", None, "no style named 'X'")])
     monkeypatch.setattr(pipeline.ship.products, "write_docx", broken)  # the child inherits it
     root = write_report(tmp_path / "r", GOOD)

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.read.assets import ImageRules
 from pipeline.read.convert import convert_sections
+from pipeline.read.data import DataFiles
 from pipeline.read.expand import expand_section, make_environment
 from pipeline.tree import dump_tree
 
@@ -21,7 +22,8 @@ CASES = sorted(p.stem for p in GOLDEN.glob("*.md"))
 
 def convert(path: Path) -> str:
     expanded = expand_section(path, {}, make_environment())
-    sections, findings = convert_sections([expanded], ImageRules(path.parent))
+    sections, findings = convert_sections([expanded], ImageRules(path.parent),
+                                          DataFiles(path.parent))
     dumped = "".join(dump_tree(s.blocks) for s in sections)
     return dumped + "".join(f"finding {d.code} @{d.line}: {d.message}\n" for d in findings)
 

@@ -43,7 +43,7 @@ def _products(out) -> dict:
 ])
 def test_any_crash_of_the_word_child_is_a_finding(tmp_path, monkeypatch, capsys, failure,
                                                   message):
-    monkeypatch.setattr(pipeline.ship.products, "write_docx", lambda doc, path: failure())
+    monkeypatch.setattr(pipeline.ship.products, "write_docx", lambda doc, path, **_: failure())
     root = write_report(tmp_path / "r", GOOD)
     assert main(["all", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
@@ -53,7 +53,7 @@ def test_any_crash_of_the_word_child_is_a_finding(tmp_path, monkeypatch, capsys,
 
 def test_the_time_limit_binds_the_word_child_and_frees_the_lock(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(pipeline.ship.products, "write_docx",
-                        lambda doc, path: time.sleep(60))  # the forked child hangs
+                        lambda doc, path, **_: time.sleep(60))  # the forked child hangs
     root, out = write_report(tmp_path / "r", GOOD), tmp_path / "o"
     started = time.monotonic()
     assert main(["all", "--content", str(root), "--out", str(out), "--time-limit", "3"]) == 1

@@ -14,6 +14,7 @@ import datetime
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,9 @@ import docx
 from docx.enum.text import WD_BREAK
 from docx.shared import Mm
 
-from ...tree import Document, Heading, plain_text
+from ...tree import Chart, Document, Heading, plain_text
 from .. import TEMPLATES, labels
+from ..chart import draw_chart
 from ..sist02 import format_sist02
 from .blocks import Writer, write_block, write_inlines
 from .styles import set_up_page, set_up_styles
@@ -35,6 +37,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time l
 @dataclass(frozen=True)
 class DocxOptions:
     reference_doc: Path | None = REFERENCE_DOC  # the house styles, when the file exists
+    draw_chart: Callable[[Chart, str], bytes] = draw_chart  # the ship stage caches drawings
 
 
 def render_docx(doc: Document, options: DocxOptions) -> bytes:
@@ -45,7 +48,7 @@ def render_docx(doc: Document, options: DocxOptions) -> bytes:
     _clear_body(document)
     set_up_page(document)
     set_up_styles(document, restyle=reference is None)
-    writer = Writer(document, doc)
+    writer = Writer(document, doc, options.draw_chart)
     _cover(writer)
     _summary(writer)
     _toc(writer)

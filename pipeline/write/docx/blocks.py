@@ -15,22 +15,24 @@ from functools import singledispatch
 from ...diagnostics import PipelineError
 from ...resolve import reference_anchor
 from ...rules import WRITER
-from ...tree import (BulletList, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
+from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
                      LineBreak, Link, OrderedList, Paragraph, Quote, Strong, Table, Text,
                      ThematicBreak, plain_text)
-from ..labels import figure_label, table_label
+from ..chart import WIDTH_MM, alt_text
+from ..labels import SOURCE, figure_label, table_label
 from ..page import PAGE
 from .xml import (Bookmarks, add_external_link, add_internal_link, add_run, mark_header_row,
-                  new_numbering, set_numbering)
+                  new_numbering, set_alt_text, set_numbering)
 
 FIGURE_WIDTH = Mm(PAGE.width - PAGE.left - PAGE.right - 20)
+CHART_WIDTH = Mm(WIDTH_MM)
 
 
 class Writer:
     """Holds the python-docx document and the counters a single pass needs."""
 
-    def __init__(self, document, source: Document):
-        self.document, self.source = document, source
+    def __init__(self, document, source: Document, draw_chart):
+        self.document, self.source, self.draw_chart = document, source, draw_chart
         self.bookmarks = Bookmarks()
         self.list_depth = 0
         # python-docx looks a style up by name, and checks whether it is the
@@ -157,7 +159,16 @@ def _(node: Table, writer: Writer) -> None:
             write_inlines(cell, paragraph, writer)
     for row in table.rows[:len(node.header)]:
         mark_header_row(row)
-    writer.paragraph("Normal")  # keeps two tables apart, and the text off the table's edge
+    if node.source:
+        _source_line(node.source, writer)
+    else:
+        writer.paragraph("Normal")  # keeps two tables apart, and the text off the table's edge
+
+
+def _source_line(source, writer: Writer) -> None:
+    """The 出典 line under a chart or a data table."""
+    paragraph = writer.paragraph("Source", SOURCE)
+    write_inlines(source, paragraph, writer)
 
 
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -176,6 +187,20 @@ def _(node: Figure, writer: Writer) -> None:
     caption = writer.paragraph("Caption", f"{figure_label(node.number)}\u3000")
     write_inlines(node.caption, caption, writer)
     writer.bookmarks.wrap(caption, node.anchor)
+
+
+@write_block.register
+def _(node: Chart, writer: Writer) -> None:
+    # A PNG at 220 dpi of its printed size: Word cannot be assumed to read SVG.
+    picture = writer.paragraph("Figure")
+    shape = picture.add_run().add_picture(io.BytesIO(writer.draw_chart(node, "png")),
+                                          width=CHART_WIDTH)
+    set_alt_text(shape, alt_text(node))
+    caption = writer.paragraph("Caption", f"{figure_label(node.number)}\u3000")
+    caption.paragraph_format.keep_with_next = True
+    write_inlines(node.caption, caption, writer)
+    writer.bookmarks.wrap(caption, node.anchor)
+    _source_line(node.source, writer)
 
 
 # ---- inlines ---------------------------------------------------------------

@@ -30,6 +30,7 @@ STYLES = {
     "TOC 3": ("paragraph", "Normal", HEADING_FONT, 10, False),
     "Caption": ("paragraph", "Normal", HEADING_FONT, 9.5, True),
     "Figure": ("paragraph", "Normal", BODY_FONT, None, False),
+    "Source": ("paragraph", "Normal", HEADING_FONT, 8.5, False),
     "List Bullet": ("paragraph", "Normal", BODY_FONT, None, False),
     "List Bullet 2": ("paragraph", "Normal", BODY_FONT, None, False),
     "List Number": ("paragraph", "Normal", BODY_FONT, None, False),
@@ -128,6 +129,7 @@ def _paragraph_looks(styles) -> None:
     styles["Caption"].paragraph_format.space_after = Pt(4)
     styles["Caption"].font.color.rgb = RGBColor(0x11, 0x11, 0x11)
     styles["Caption"].font.italic = False
+    styles["Source"].paragraph_format.space_after = Pt(6)
     styles["Figure"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     styles["Figure"].paragraph_format.keep_with_next = True
     styles["Table Text"].paragraph_format.line_spacing = 1.3

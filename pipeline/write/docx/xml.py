@@ -156,3 +156,8 @@ def update_fields_on_open(document) -> None:
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     settings.append(update)
+
+
+def set_alt_text(shape, text: str) -> None:
+    """Sets a picture's alternative text (wp:docPr/@descr), which Word shows and reads."""
+    shape._inline.docPr.set("descr", text)

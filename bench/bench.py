@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from generate import generate  # noqa: E402
+from generate import add_charts, generate  # noqa: E402
 
 SIZES = {"10 pages": 5, "100 pages": 56, "300 pages": 170}  # sections → about that many pages
 COMMANDS = ("check", "pdf", "docx", "all", "all --serial")
@@ -162,6 +162,24 @@ def bench_make(content: Path, out: Path, runs: int) -> list[Timing]:
                    statistics.median(t for t, _ in noop[1:]), math.nan)]
 
 
+def bench_charts(work: Path, runs: int) -> list[Timing]:
+    """Returns `all` on a 10-page report, without charts and with ten (issue 13: at most
+    1.5 s more, cold), each run into a fresh output directory so no drawing is cached;
+    and with ten charts again into the same directory, where every drawing is cached."""
+    plain = generate(work / "charts-none", SIZES["10 pages"])
+    charted = add_charts(generate(work / "charts-ten", SIZES["10 pages"]), 10)
+    rows = []
+    for name, content in (("10 pages, no chart", plain), ("10 pages, 10 charts", charted)):
+        fresh = [run_once(_cli("all", content, work / "out" / f"{name}-{n}"))
+                 for n in range(runs)]
+        rows.append(Timing(name, "all (cold: nothing cached)", fresh[0][0],
+                           statistics.median(t for t, _ in fresh[1:]),
+                           max(m for _, m in fresh)))
+    rows.append(measure("10 pages, 10 charts", "all (drawings cached)",
+                        _cli("all", charted, work / "out" / "10 pages, 10 charts-0"), runs))
+    return rows
+
+
 def growth_exponent(points: list[tuple[int, float]]) -> float:
     """Returns b in time ≈ a·pages^b, fitted by least squares on the logs."""
     xs = [math.log(p) for p, _ in points]
@@ -244,6 +262,8 @@ def main() -> None:
         copy = work / "flagship-copy"
         shutil.copytree(ROOT / "content", copy)
         rows += bench_make(copy, work / "out" / "make", runs + 2)
+        print("… charts", file=sys.stderr)
+        rows += bench_charts(work, runs)
     report = ["## Machine", "", *machine(), "", "## Times", "", *table(rows, pages), "",
               "## Growth with the page count", "", *exponents(rows, pages), ""]
     if shutil.which("pandoc"):

@@ -105,13 +105,39 @@ def generate(root: Path, sections: int, seed: int = 1) -> Path:
     return root
 
 
+CHART_KINDS = ("bar", "barh", "stacked", "line", "stacked-barh")
+
+
+def add_charts(root: Path, count: int) -> Path:
+    """Adds a section of `count` chart blocks, drawn from one CSV, to the report in root."""
+    (root / "data").mkdir(exist_ok=True)
+    rows = "".join(f"{p},{100 + 7 * n},{90 + 5 * n},{80 + 3 * n}\n"
+                   for n, p in enumerate(PREFECTURES))
+    (root / "data" / "figures.csv").write_text("県,2019年度,2021年度,2023年度\n" + rows,
+                                               encoding="utf-8")
+    blocks = "".join(f"```chart\ntype: {CHART_KINDS[n % len(CHART_KINDS)]}\n"
+                     f"data: figures.csv\nunit: 件\ncaption: 申請件数（その{n + 1}）\n"
+                     f"source: [@ref-1]\nlabels: {str(n % 2 == 0).lower()}\n```\n\n"
+                     for n in range(count))
+    (root / "charts.md").write_text(f"# 図表\n\n{blocks}", encoding="utf-8")
+    report = root / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("references: references.yaml",
+                                   "  - charts.md\nreferences: references.yaml"),
+                      encoding="utf-8")
+    return root
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--sections", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--charts", type=int, default=0, help="add a section of N charts")
     args = parser.parse_args()
     generate(args.out, args.sections, args.seed)
+    if args.charts:
+        add_charts(args.out, args.charts)
 
 
 if __name__ == "__main__":

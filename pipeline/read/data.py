@@ -1,8 +1,8 @@
 """The report's data/ directory → template variables, and tables for chart and
 table blocks: one file, one source for the text, the tables and the charts.
 
-data/NAME.yaml is the variable NAME as it is written (any shape); a .csv or
-.xlsx file is its rows (tables.Rows). A block names its file (`data:
+data/NAME.yaml is the variable NAME as it is written (any shape); a .csv file
+is its rows (tables.Rows), an .xlsx file {sheet: rows}. A block names its file (`data:
 staff.csv`), which must lie inside data/: no `..`, no absolute path, no
 symlink leading out.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from ..diagnostics import PipelineError
 from ..rules import DATA
 from .files import inside
-from .tables import DataTable, as_rows, read_table
+from .tables import DataTable, as_rows, read_sheet_names, read_table
 from .yamlfile import load_yaml
 
 DATA_DIR = "data"
@@ -50,13 +50,34 @@ class DataFiles:
                                              f"'{seen[name].name}' would both be the "
                                              f"variable '{name}': rename one")])
             seen[name] = path
-            variables[name] = load_yaml(path) if path.suffix == ".yaml" \
-                else as_rows(self.table(path.name))
+            variables[name] = self.variable(path)
         return variables
+
+    def variable(self, path: Path):
+        """Returns one file as the sections see it: YAML as written, a CSV as its rows,
+        a workbook as {sheet: rows} (its empty sheets, a cover say, left out)."""
+        try:
+            if path.suffix == ".yaml":
+                self.table_path(path.name)  # inside data/, as for a block
+                return load_yaml(path)
+            if path.suffix == ".xlsx":
+                return {sheet: as_rows(self.table(path.name, sheet))
+                        for sheet in read_sheet_names(self.table_path(path.name))}
+            return as_rows(self.table(path.name))
+        except ValueError as exc:
+            raise PipelineError([DATA.at(path, None, str(exc))]) from None
 
     def table(self, name: str, sheet: str = "") -> DataTable:
         """Returns the table in data/NAME; raises ValueError saying why it cannot be
         used, or PipelineError at the data file's own line."""
+        path = self.table_path(name)
+        key = (path, sheet)
+        if key not in self.tables:
+            self.tables[key] = read_table(path, sheet)
+        return self.tables[key]
+
+    def table_path(self, name: str) -> Path:
+        """Returns data/NAME when a block may read it; raises ValueError saying why not."""
         path = self.directory / name
         if Path(name).is_absolute() or ".." in Path(name).parts or not name:
             raise ValueError(f"data file '{name}' must be a file inside data/, named without "
@@ -67,7 +88,4 @@ class DataFiles:
             raise ValueError(f"data file 'data/{name}' leads outside data/")
         if path.suffix not in DATA_SUFFIXES:
             raise ValueError(f"data file 'data/{name}' is not .csv, .xlsx or .yaml")
-        key = (path, sheet)
-        if key not in self.tables:
-            self.tables[key] = read_table(path, sheet)
-        return self.tables[key]
+        return path

@@ -159,6 +159,22 @@ def _read_xlsx(path: Path, sheet: str) -> DataTable:
         formulas.close()
 
 
+def read_sheet_names(path: Path) -> list[str]:
+    """Returns the names of a workbook's sheets that hold anything."""
+    _refuse_zip_bomb(path)
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise _fail(path, None, f"not an Excel workbook openpyxl can read ({_brief(exc)})")
+    try:
+        return [name for name in book.sheetnames
+                if any(cell not in (None, "") for row in book[name].iter_rows(values_only=True)
+                       for cell in row)]
+    finally:
+        book.close()
+
+
 def _refuse_zip_bomb(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:

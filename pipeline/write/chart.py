@@ -9,8 +9,9 @@ for its ids, no software tag in the PNG.
 
 The look follows Japanese official charts: the unit with the value axis
 （万人）, thousands separators, colours from the colour-universal-design
-set that also differ in lightness, hatches on bars and markers on lines so
-that greyscale prints tell series apart, and no chart junk.
+set in an order that alternates dark and light, so that greyscale prints
+tell neighbouring series apart, markers on lines, and no chart junk. (No
+hatches: WeasyPrint draws an SVG pattern point by point, a second a chart.)
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ from ..read.blocks import format_number
 from ..tree import Chart, plain_text
 from ..write.page import HEADING_FONT, PAGE
 
-# Colour-universal-design colours (CUD ver. 4), dark to light, so that neighbours
-# differ in lightness as well as hue.
-PALETTE = ("#005AFF", "#FF4B00", "#03AF7A", "#804000", "#4DC4FF", "#F6AA00", "#990099")
-HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--")
+# Colour-universal-design colours (CUD ver. 4) in an order whose neighbours differ
+# in lightness as well as in hue: blue, orange, brown, sky blue, green, red, purple.
+PALETTE = ("#005AFF", "#F6AA00", "#804000", "#4DC4FF", "#03AF7A", "#FF4B00", "#990099")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 WIDTH_MM = PAGE.width - PAGE.left - PAGE.right - 20
 HEIGHT_MM = WIDTH_MM * 0.56
 PNG_DPI = 220
-FORMAT_VERSION = "1"  # raise when the drawing changes, so cached drawings are redrawn
+FORMAT_VERSION = "3"  # raise when the drawing changes, so cached drawings are redrawn
 
 
 def alt_text(chart: Chart) -> str:
@@ -73,19 +73,48 @@ def draw_chart(chart: Chart, kind: str) -> bytes:
 
     style = {"svg.fonttype": "none", "svg.hashsalt": "pipeline", "font.family":
              HEADING_FONT.family, "font.size": 9, "axes.spines.top": False,
-             "axes.spines.right": False, "axes.unicode_minus": False, "hatch.linewidth": 0.6}
+             "axes.spines.right": False, "axes.unicode_minus": False}
     with matplotlib.rc_context(style):
         figure = pyplot.figure(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4))
         try:
             axes = figure.add_subplot()
             _PLOTS[chart.kind](axes, chart)
-            figure.tight_layout()
+            _set_margins(figure, chart)
             out = io.BytesIO()
             metadata = {"Date": None} if kind == "svg" else {"Software": None}
             figure.savefig(out, format=kind, dpi=PNG_DPI, metadata=metadata)
         finally:
             pyplot.close(figure)
     return out.getvalue()
+
+
+FONT_EM = 9 / 72  # inches: the charts' type is 9 pt
+
+
+def _set_margins(figure, chart: Chart) -> None:
+    """Sets the margins from the longest labels, measured as Japanese type is set
+    (a wide character one em, a narrow one about half): tight_layout would lay
+    the figure out twice, half of a chart's drawing time."""
+    if chart.kind == "pie":
+        figure.tight_layout()  # labels around a circle: measured for real
+        return
+    width, height = figure.get_size_inches()
+    longest_value = max((len(format_number(v, s.decimals)) for s in chart.series
+                         for v in s.values if v is not None), default=1) + 1
+    longest_category = max((_ems(c) for c in chart.categories), default=1)
+    if chart.kind.endswith("barh"):
+        left, bottom = longest_category * FONT_EM + 0.2, 0.55
+        right = 0.15 + (longest_value * 0.55 * FONT_EM if chart.value_labels else 0)
+    else:
+        left, bottom, right = longest_value * 0.55 * FONT_EM + 0.25, 0.4, 0.15
+    top = 0.35
+    figure.subplots_adjust(left=min(left / width, 0.45), right=1 - right / width,
+                           bottom=bottom / height, top=1 - top / height)
+
+
+def _ems(text: str) -> float:
+    from unicodedata import east_asian_width
+    return sum(1 if east_asian_width(c) in "WF" else 0.55 for c in text)
 
 
 def _bars(axes, chart: Chart, horizontal: bool = False, stacked: bool = False) -> None:
@@ -97,8 +126,8 @@ def _bars(axes, chart: Chart, horizontal: bool = False, stacked: bool = False) -
         offset = [p + (0 if stacked else (n - (count - 1) / 2) * width) for p in positions]
         draw = axes.barh if horizontal else axes.bar
         where = {"left" if horizontal else "bottom": base} if stacked else {}
-        bars = draw(offset, values, width, color=PALETTE[n % 7], hatch=HATCHES[n % 7],
-                    edgecolor="white", linewidth=0.5, label=series.name, **where)
+        bars = draw(offset, values, width, color=PALETTE[n % 7], edgecolor="white",
+                    linewidth=0.5, label=series.name, **where)
         if chart.value_labels:
             axes.bar_label(bars, labels=[_value(v, series.decimals) if v is not None else ""
                                          for v in series.values],
@@ -134,11 +163,8 @@ def _pie(axes, chart: Chart) -> None:
     labels = [c for c, _ in pairs]
     if chart.value_labels:
         labels = [f"{c}\n{_value(v, series.decimals)}{chart.unit}" for c, v in pairs]
-    wedges, _ = axes.pie([v for _, v in pairs], labels=labels, colors=PALETTE,
-                         startangle=90, counterclock=False,
-                         wedgeprops={"edgecolor": "white", "linewidth": 1})
-    for n, wedge in enumerate(wedges):
-        wedge.set_hatch(HATCHES[n % 7])
+    axes.pie([v for _, v in pairs], labels=labels, colors=PALETTE, startangle=90,
+             counterclock=False, wedgeprops={"edgecolor": "white", "linewidth": 1})
     axes.set_aspect("equal")
 
 

@@ -316,6 +316,7 @@ def test_changes_name_a_changed_figure(tmp_path):
 
 def test_make_dist_quiet_prints_nothing(tmp_path):
     root, out = _report(tmp_path), tmp_path / "out"
+    subprocess.run(["make", "-s", "setup"], cwd=ROOT, capture_output=True, check=True)
     for _ in range(2):  # a bundle, then "up to date"
         done = subprocess.run(["make", "-s", "dist", f"CONTENT={root}", f"OUT={out}", "QUIET=1"],
                               cwd=ROOT, capture_output=True, text=True)

@@ -1,0 +1,222 @@
+"""Charts and tables from data files, in real products: the PDF's chart is vector
+with real text, Word's a PNG with alt text, and both say the same numbers."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import docx
+import pytest
+from PIL import Image
+
+import pipeline.ship.products
+from pipeline.build import load_document
+from pipeline.cli import main
+from pipeline.read.tables import parse_value
+from pipeline.tree import Chart, Table, plain_text
+
+from helpers import (FLAGSHIP, ROOT, cli_env, load_doc, nodes_of, pdf_pages_text, run_cli,
+                     write_report)
+
+CHART = """\
+```chart
+id: fig:staff
+type: {kind}
+data: {data}
+{extra}caption: 職員数
+source: [@alpha]
+labels: true
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory):
+    out = tmp_path_factory.mktemp("charts")
+    result = run_cli("all", "--content", str(FLAGSHIP), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_the_pdf_draws_charts_as_vector_with_real_text(flagship):
+    pdf = flagship / "gov-dx-briefing.pdf"
+    text = "".join(pdf_pages_text(pdf))
+    for word in ("国家公務員", "地方公務員", "（万人）", "端末費用（1人当たり）", "15,000",
+                 "図1", "図2", "出典：J-WAVE"):
+        assert word in text
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert images == []  # no bitmap: every chart is vector, its words are text
+
+
+def test_word_gets_a_png_of_at_least_200_dpi_with_alt_text(flagship):
+    document = docx.Document(flagship / "gov-dx-briefing.docx")
+    shapes = document.inline_shapes
+    assert len(shapes) == 2
+    with zipfile.ZipFile(flagship / "gov-dx-briefing.docx") as package:
+        pngs = [n for n in package.namelist() if n.startswith("word/media/")]
+        for shape, name in zip(shapes, pngs):
+            with Image.open(package.open(name)) as image:
+                assert image.format == "PNG"
+                assert image.width / (shape.width.inches) >= 200
+        body = package.read("word/document.xml").decode("utf-8")
+    assert 'descr="国家公務員と地方公務員の数（単位：万人）。国家公務員：以前（万人） 113万人' in body
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert "図1\u3000国家公務員と地方公務員の数" in captions
+    sources = [p.text for p in document.paragraphs if p.style.name == "Source"]
+    assert len(sources) == 3 and all(s.startswith("出典：") for s in sources)
+
+
+def test_both_products_say_the_same_numbers(flagship):
+    doc, _ = load_document(FLAGSHIP)
+    pdf_text = re.sub(r"\s+", "", "".join(pdf_pages_text(flagship / "gov-dx-briefing.pdf")))
+    document = docx.Document(flagship / "gov-dx-briefing.docx")
+    word_cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    table = next(t for t in nodes_of(doc, Table) if t.source)
+    for row in table.body:
+        for cell in row:
+            assert plain_text(cell) in word_cells and plain_text(cell) in pdf_text
+    chart = nodes_of(doc, Chart)[0]
+    for series in chart.series:
+        for value in series.values:
+            assert f"{value:,}" in pdf_text
+
+
+def test_a_shift_jis_csv_and_its_rows_in_the_text(tmp_path):
+    root = tmp_path / "r"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "staff.csv").write_bytes("区分,人数\n国家公務員,５９\n地方公務員,\"2,740\"\n"
+                                              .encode("cp932"))
+    body = "# 一\n\n国は{{ staff['国家公務員']['人数'] }}万人[@alpha]。\n\n" + CHART.format(
+        kind="barh", data="staff.csv", extra="unit: 万人\n")
+    write_report(root, {"01.md": body})
+    assert main(["pdf", "--content", str(root), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    text = "".join(pdf_pages_text(tmp_path / "o" / "test-report.pdf"))
+    assert "国は59万人" in text and "2,740" in text and "地方公務員" in text
+
+
+def test_an_xlsx_written_by_openpyxl(tmp_path):
+    import openpyxl
+    root = tmp_path / "r"
+    (root / "data").mkdir(parents=True)
+    book = openpyxl.Workbook()
+    book.active.title = "表紙"
+    sheet = book.create_sheet("公務員数")
+    for row in (["区分", "2000年度", "2021年度"], ["国家公務員", 113, 59.5], ["地方公務員", 322, None]):
+        sheet.append(row)
+    book.save(root / "data" / "staff.xlsx")
+    doc, _ = load_doc(root, {"01.md": "# 一\n\n" + CHART.format(
+        kind="line", data="staff.xlsx", extra="sheet: 公務員数\n")})
+    (chart,) = nodes_of(doc, Chart)
+    assert chart.categories == ("国家公務員", "地方公務員")
+    assert [s.values for s in chart.series] == [(113, 322), (59.5, None)]
+    assert main(["all", "--content", str(root), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+
+
+def test_an_xlsx_formula_without_a_saved_value_names_its_cell(tmp_path):
+    import openpyxl
+    root = tmp_path / "r"
+    (root / "data").mkdir(parents=True)
+    book = openpyxl.Workbook()
+    book.active.append(["区分", "人数"])
+    book.active.append(["国", "=1+1"])  # openpyxl saves no computed value
+    book.save(root / "data" / "staff.xlsx")
+    write_report(root, {"01.md": "# 一\n\n" + CHART.format(kind="bar", data="staff.xlsx",
+                                                          extra="")})
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert "data/staff.xlsx: error: sheet 'Sheet', cell B2: the formula =1+1 has no saved " \
+           "value (open and save the file in Excel) [data]" in result.stderr
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("staff.csv", "区分,人数\n国,59,1\n".encode(), "data/staff.csv:2: error: this row has 3 "
+     "cells, the header 2 [data]"),
+    ("staff.csv", b"\xff\xfe\x00\x00bad\n\x81", "data/staff.csv:1: error: neither UTF-8 nor "
+     "Shift_JIS (CP932) text"),
+    ("staff.xlsx", b"PK\x03\x04 not really a workbook", "data/staff.xlsx: error: not an Excel "
+     "workbook"),
+    ("staff.csv", "区分,人数\n".encode() + b"x,1\n" * 2_000_000, "data/staff.csv: error: file "
+     "of 7.6 MiB is over the 5 MiB limit (--max-file-mib) [too-large]"),
+])
+def test_broken_data_files_are_diagnostics(tmp_path, name, content, message):
+    root = tmp_path / "r"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / name).write_bytes(content)
+    write_report(root, {"01.md": "# 一\n\n" + CHART.format(kind="bar", data=name, extra="")})
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_zip_bomb_disguised_as_xlsx_is_refused(tmp_path):
+    root = tmp_path / "r"
+    (root / "data").mkdir(parents=True)
+    with zipfile.ZipFile(root / "data" / "staff.xlsx", "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/worksheets/sheet1.xml", b"\0" * (120 * 2**20))  # 120 MiB of zeros
+    assert (root / "data" / "staff.xlsx").stat().st_size < 1_000_000
+    write_report(root, {"01.md": "# 一\n\n" + CHART.format(kind="bar", data="staff.xlsx",
+                                                          extra="")})
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and "unpacks to 120 MiB" in result.stderr
+
+
+def test_a_symlink_out_of_data_is_refused(tmp_path):
+    root = tmp_path / "r"
+    (root / "data").mkdir(parents=True)
+    (tmp_path / "secret.csv").write_text("区分,人数\n秘密,1\n", encoding="utf-8")
+    (root / "data" / "staff.csv").symlink_to(tmp_path / "secret.csv")
+    write_report(root, {"01.md": "# 一\n\n" + CHART.format(kind="bar", data="staff.csv",
+                                                          extra="")})
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and "leads outside data/ [" in result.stderr
+
+
+def test_an_entry_cited_only_by_a_chart_is_cited(tmp_path):
+    references = "- id: only-chart\n  type: report\n  title: 白書\n  publisher: 庁\n  issued: 2022\n"
+    root = tmp_path / "r"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "staff.csv").write_text("区分,人数\n国,59\n", encoding="utf-8")
+    write_report(root, {"01.md": "# 一\n\n" + CHART.format(kind="bar", data="staff.csv",
+                                                          extra="").replace("alpha", "only-chart")},
+                 references=references)
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"), "--strict")
+    assert result.returncode == 0, result.stderr
+
+
+def test_rebuilds_are_byte_identical_and_draw_nothing(tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    assert main(["all", "--content", str(FLAGSHIP), "--out", str(out), "--quiet"]) == 0
+    first = {p: (out / p).read_bytes() for p in ("gov-dx-briefing.pdf", "gov-dx-briefing.docx")}
+    cached = sorted(p.name for p in (out / ".cache" / "charts").iterdir())
+    assert len(cached) == 4  # two charts, SVG and PNG
+
+    def no_drawing(chart, kind):
+        raise AssertionError("a cached chart was drawn again")
+    monkeypatch.setattr(pipeline.ship.products, "draw_chart", no_drawing)
+    assert main(["all", "--content", str(FLAGSHIP), "--out", str(out), "--quiet",
+                 "--serial"]) == 0
+    monkeypatch.undo()
+    shutil.rmtree(out / ".cache")  # drawn afresh, the same bytes
+    assert main(["all", "--content", str(FLAGSHIP), "--out", str(out), "--quiet"]) == 0
+    assert {p: (out / p).read_bytes() for p in first} == first
+
+
+@pytest.mark.parametrize("text, value", [("1,234", (1234, 0)), ("１２．５", (12.5, 1)),
+                                         ("", (None, 0)), ("約59", ("約59", 0)),
+                                         ("-3", (-3, 0)), ("2021年度", ("2021年度", 0))])
+def test_cell_values(text, value):
+    assert parse_value(text) == value
+
+
+def test_check_of_a_report_with_charts_imports_no_charting(tmp_path):
+    script = ("import json, sys\nfrom pipeline.cli import main\n"
+              f"main(['check', '--content', {str(FLAGSHIP)!r}, '--out', {str(tmp_path)!r}, "
+              "'--quiet'])\nprint(json.dumps(sorted(m for m in sys.modules "
+              "if m.split('.')[0] in {'matplotlib', 'openpyxl', 'numpy'})))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, env=cli_env())
+    assert json.loads(done.stdout) == []

@@ -13,9 +13,10 @@ import dataclasses
 
 from .diagnostics import Diagnostic, did_you_mean
 from .read import Source
-from .rules import DUPLICATE_ANCHOR, UNKNOWN_KEY
-from .tree import (Chart, Citation, Document, Figure, Heading, Pos, Reference, ReferenceEntry,
-                   Section, Table, Text, map_tree)
+from .read.convert import CROSSREF_PREFIXES
+from .rules import CROSS_REF, DUPLICATE_ANCHOR, UNKNOWN_KEY
+from .tree import (Chart, Citation, CrossRef, Document, Figure, FootnoteRef, Heading, Note, Pos,
+                   Reference, ReferenceEntry, Section, Table, Target, Text, map_tree)
 
 NUMBERED_LEVELS = 3  # 1, 1.1 and 1.1.1; deeper headings are not numbered
 
@@ -32,16 +33,35 @@ def table_anchor(number: int) -> str:
     return f"tbl-{number}"
 
 
+def figure_label(number: int) -> str:
+    """Returns a figure's number as printed, in its caption and in cross-references."""
+    return f"図{number}"
+
+
+def table_label(number: int) -> str:
+    return f"表{number}"
+
+
 def reference_anchor(number: int) -> str:
     """Returns the anchor of the reference list's entry `number`, which citations link to."""
     return f"ref-{number}"
 
 
 def resolve_document(source: Source) -> tuple[Document, list[Diagnostic]]:
-    """Returns the numbered document and the findings: unknown keys, duplicate anchors."""
+    """Returns the numbered document and the findings: unknown keys and labels,
+    duplicate anchors, misplaced labels.
+
+    Two passes: the first numbers everything and learns every label; the
+    second resolves cross-references, so that a reference may come before
+    what it names.
+    """
     numbering = _Numbering({ref.key: ref for ref in source.references})
-    sections = tuple(Section(s.path, map_tree(s.blocks, numbering.number))
-                     for s in source.sections)
+    numbered = []
+    for section in source.sections:
+        numbering.notes = {note.name: note for note in section.notes}
+        numbered.append(Section(section.path, map_tree(section.blocks, numbering.number)))
+    sections = tuple(Section(s.path, map_tree(s.blocks, numbering.cross_reference))
+                     for s in numbered)
     entries = number_references(source.references, numbering.citations)
     doc = Document(source.report.meta, sections, entries, source.inputs)
     return doc, numbering.findings
@@ -64,6 +84,9 @@ class _Numbering:
         self.unnumbered = self.figures = self.tables = 0
         self.citations: dict[str, int] = {}
         self.anchors: dict[str, Pos] = {}
+        self.labels: dict[str, Target] = {}
+        self.notes: dict[str, Note] = {}  # the section's being numbered
+        self.footnotes = 0
         self.findings: list[Diagnostic] = []
 
     def number(self, node):
@@ -76,7 +99,45 @@ class _Numbering:
             return self.table(node)
         if isinstance(node, Citation):
             return self.citation(node)
+        if isinstance(node, FootnoteRef):
+            return self.footnote(node)
         return node
+
+    def footnote(self, node: FootnoteRef) -> FootnoteRef:
+        # Numbered in reading order through the report; each call brings its note,
+        # as Pandoc does, so a note called twice is printed twice.
+        self.footnotes += 1
+        note = self.notes.get(node.name)
+        return dataclasses.replace(node, number=self.footnotes,
+                                   content=note.content if note else ())
+
+    def learn_label(self, label: str, kind: str, text: str, anchor: str, pos: Pos) -> None:
+        """Records what a label names, after checking that it can name it."""
+        prefix = label.split(":", 1)[0] if ":" in label else ""
+        if prefix != kind:
+            what = {"fig": "a figure", "tbl": "a table", "sec": "a heading"}[kind]
+            self.findings.append(CROSS_REF.at(pos.path, pos.line, f"label '{label}' is on "
+                                              f"{what}: write {kind}:{label.split(':')[-1]}"))
+            return
+        if label in self.references:
+            self.findings.append(CROSS_REF.at(pos.path, pos.line, f"label '{label}' is also "
+                                              "a key of the reference list: rename one"))
+        self.claim(label, pos)
+        self.labels.setdefault(label, Target(text, anchor))
+
+    def cross_reference(self, node):
+        """Returns a cross-reference with its targets; map_tree's second pass."""
+        if not isinstance(node, CrossRef):
+            return node
+        targets = []
+        for label in node.labels:
+            if label in self.labels:
+                targets.append(self.labels[label])
+            else:
+                self.findings.append(CROSS_REF.at(
+                    node.pos.path, node.pos.line, f"unknown label '{label}'"
+                    + did_you_mean(label, self.labels), node.pos.column))
+        return dataclasses.replace(node, targets=tuple(targets))
 
     def heading(self, node: Heading) -> Heading:
         level, counters = node.level, self.headings
@@ -89,15 +150,28 @@ class _Numbering:
             self.unnumbered += 1
             anchor = f"h-{self.unnumbered}"
         anchor = node.anchor or anchor
-        self.claim(anchor, node.pos)
+        if anchor.startswith("sec:"):  # a label: claimed as one, numbered or not
+            self.learn_heading(anchor, number, node.pos)
+        else:
+            self.claim(anchor, node.pos)
         return dataclasses.replace(node, number=number, anchor=anchor)
+
+    def learn_heading(self, label: str, number: tuple[int, ...], pos: Pos) -> None:
+        if not number:
+            self.findings.append(CROSS_REF.at(pos.path, pos.line, f"label '{label}' is on a "
+                                              "heading without a number (#### and deeper): "
+                                              "it cannot be referred to by number"))
+            self.claim(label, pos)
+            return
+        self.learn_label(label, "sec", ".".join(map(str, number)), label, pos)
 
     def figure(self, node: Figure | Chart) -> Figure | Chart:
         self.figures += 1
         anchor = figure_anchor(self.figures)
         self.claim(anchor, node.pos)
+        if node.label:
+            self.learn_label(node.label, "fig", figure_label(self.figures), anchor, node.pos)
         if isinstance(node, Chart):
-            self.claim_label(node.label, node.pos)
             node = dataclasses.replace(node, source=self.named_sources(node.source))
         return dataclasses.replace(node, number=self.figures, anchor=anchor)
 
@@ -105,7 +179,8 @@ class _Numbering:
         self.tables += 1
         anchor = table_anchor(self.tables)
         self.claim(anchor, node.pos)
-        self.claim_label(node.label, node.pos)
+        if node.label:
+            self.learn_label(node.label, "tbl", table_label(self.tables), anchor, node.pos)
         return dataclasses.replace(node, number=self.tables, anchor=anchor,
                                    source=self.named_sources(node.source))
 
@@ -121,11 +196,6 @@ class _Numbering:
             named.append(node)
         return tuple(named)
 
-    def claim_label(self, label: str, pos: Pos) -> None:
-        """A block's `id:` is unique among labels and anchors (cross-references use it)."""
-        if label:
-            self.claim(label, pos)
-
     def claim(self, anchor: str, pos: Pos) -> None:
         first = self.anchors.setdefault(anchor, pos)
         if first is not pos:
@@ -136,6 +206,8 @@ class _Numbering:
     def citation(self, node: Citation) -> Citation:
         numbers = []
         for key in node.keys:
+            if key.split(":", 1)[0] in CROSSREF_PREFIXES:
+                continue  # a cross-reference in a citation's brackets: reported when read
             if key not in self.references:
                 self.findings.append(UNKNOWN_KEY.at(
                     node.pos.path, node.pos.line, f"unknown reference key '{key}'"

@@ -88,6 +88,9 @@ CHART = _rule("chart", ERROR, "read",
               "a chart or table block names known keys, a data file inside data/, its "
               "columns and sheet; numeric values to draw; a caption and its sources as "
               "citations; a pie of at most 7 slices, none negative")
+FOOTNOTE = _rule("footnote", ERROR, "read",
+                 "every `[^name]` call has a definition `[^name]: …`, every definition is "
+                 "called, and no name is defined twice in a section")
 STRAY_CITATION = _rule("stray-citation", WARNING, "read",
                        "text that looks like a citation (`[see @key]`) is written as one")
 
@@ -96,6 +99,10 @@ STRAY_CITATION = _rule("stray-citation", WARNING, "read",
 UNKNOWN_KEY = _rule("unknown-key", ERROR, "resolve",
                     "every `[@key]` names an entry of the reference list (the nearest key "
                     "is suggested)")
+CROSS_REF = _rule("cross-ref", ERROR, "resolve",
+                  "every `[@fig:…]`, `[@tbl:…]`, `[@sec:…]` names a label of that kind (the "
+                  "nearest is suggested), with no citation in the same brackets; a label's "
+                  "prefix fits what it labels, and no label is a reference-list key")
 DUPLICATE_ANCHOR = _rule("duplicate-anchor", ERROR, "resolve",
                          "no two headings, figures or tables share an anchor")
 

@@ -69,7 +69,35 @@ class Citation:
     numbers: tuple[int, ...] = ()
 
 
-Inline = Union[Text, Strong, Emphasis, Code, Link, LineBreak, Citation]
+@dataclass(frozen=True)
+class Target:
+    """What a cross-reference points at: its number as printed (図1, 表2, 2.3) and
+    its anchor."""
+
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class CrossRef:
+    """A `[@fig:map]` or `[@tbl:a; @tbl:b]` reference; resolve finds its targets."""
+
+    labels: tuple[str, ...]
+    pos: Pos
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A `[^name]` call; resolve numbers it through the report and brings its note."""
+
+    name: str
+    pos: Pos
+    number: int = 0
+    content: tuple["Inline", ...] = ()
+
+
+Inline = Union[Text, Strong, Emphasis, Code, Link, LineBreak, Citation, CrossRef, FootnoteRef]
 Inlines = tuple[Inline, ...]
 
 
@@ -164,6 +192,7 @@ class Figure:
     media_type: str
     number: int = 0  # set by resolve
     anchor: str = ""
+    label: str = ""  # `{#fig:map}`, for cross-references
 
 
 @dataclass(frozen=True)
@@ -200,11 +229,21 @@ Block = Union[Heading, Paragraph, BulletList, OrderedList, Quote, CodeBlock, The
 # ---- the document --------------------------------------------------------
 
 @dataclass(frozen=True)
+class Note:
+    """A footnote's definition, `[^name]: text`, as a section states it."""
+
+    name: str
+    content: Inlines
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Section:
     """One section file, parsed."""
 
     path: Path
     blocks: tuple[Block, ...]
+    notes: tuple[Note, ...] = ()  # brought to their calls by resolve
 
 
 @dataclass(frozen=True)
@@ -309,6 +348,9 @@ def plain_text(inlines: Inlines, keys: bool = False) -> str:
             parts.append(" ")
         elif isinstance(node, Citation) and keys:
             parts.append("[" + "; ".join(f"@{k}" for k in node.keys) + "]")
+        elif isinstance(node, CrossRef):
+            parts.append("[" + "; ".join(f"@{k}" for k in node.labels) + "]" if keys
+                         else "・".join(t.text for t in node.targets))
     return "".join(parts)
 
 
@@ -352,7 +394,7 @@ def dump_tree(nodes) -> str:
     @line:column: the golden form the reader's tests compare against."""
     lines: list[str] = []
     _dump(nodes, 0, lines)
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 def _dump(nodes, depth: int, lines: list[str]) -> None:
@@ -388,6 +430,7 @@ def _brief(value) -> str:
 # The fields that hold nodes, per kind, in reading order.
 _CHILDREN = {
     Strong: ("children",), Emphasis: ("children",), Link: ("children",),
+    FootnoteRef: ("content",), Note: ("content",),
     Heading: ("content",), Paragraph: ("content",), ListItem: ("blocks",),
     BulletList: ("items",), OrderedList: ("items",), Quote: ("blocks",),
     Table: ("caption", "header", "body", "source"), Figure: ("caption",),

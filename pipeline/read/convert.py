@@ -17,12 +17,16 @@ import re
 import unicodedata
 import xml.etree.ElementTree as etree
 
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
+
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
-from ..rules import EMPTY_SECTION, FIGURE, MARKDOWN, NESTING, STRAY_CITATION, TOO_LONG
-from ..tree import (Block, BulletList, Citation, Code, CodeBlock, Emphasis, Figure, Heading,
-                    Inline, Inlines, LineBreak, Link, ListItem, OrderedList, Paragraph, Pos,
-                    Quote, Section, Strong, Table, Text, ThematicBreak, plain_text, walk)
+from ..rules import (CROSS_REF, EMPTY_SECTION, FIGURE, FOOTNOTE, MARKDOWN, NESTING,
+                     STRAY_CITATION, TOO_LONG)
+from ..tree import (Block, BulletList, Citation, Code, CodeBlock, CrossRef, Emphasis, Figure,
+                    FootnoteRef, Heading, Inline, Inlines, LineBreak, Link, ListItem, Note,
+                    OrderedList, Paragraph, Pos, Quote, Section, Strong, Table, Text,
+                    ThematicBreak, plain_text, walk)
 from .assets import ImageRules, load_image
 from .blocks import BlockText, convert_block
 from .data import DataFiles
@@ -36,6 +40,11 @@ _STASH = re.compile(r"^\x02wzxhzdk:(\d+)\x03$")
 _CODE_HTML = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*)</code></pre>\s*$', re.S)
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.M)
 _RULE = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
+# Python-Markdown leaves a call with no definition as text: `[^x]` not followed by ':'.
+_LOOSE_CALL = re.compile(r"(?<!\\)\[\^[^\]\s]+\]")
+_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+_LABEL = re.compile(r"\s*\{#([\w:.-]+)\}\s*$")
+CROSSREF_PREFIXES = ("fig", "tbl", "sec")
 _SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -53,7 +62,9 @@ def convert_sections(sections: list[ExpandedSection], images: ImageRules, data: 
         try:
             tree = build_markdown_tree(section.text, md)
             converter = _Converter(section, tree, images, data)
-            parsed.append(Section(section.path, converter.blocks(list(tree.root))))
+            blocks = converter.blocks(list(tree.root))
+            converter.report_note_mistakes()
+            parsed.append(Section(section.path, blocks, tuple(converter.notes)))
             converter.report_stray_citations()
             findings += overlong_blocks(parsed[-1], limits.max_paragraph_chars)
         except RecursionError:  # Python-Markdown recurses once per level of nesting
@@ -101,6 +112,8 @@ class _Converter:
     def __init__(self, section: ExpandedSection, tree: MarkdownTree, images: ImageRules,
                  data: DataFiles):
         self.section, self.tree, self.images, self.data = section, tree, images, data
+        self.notes: list[Note] = []
+        self.called: set[str] = set()
         self.findings: list[Diagnostic] = []
         self.depth = 0  # of lists and quotations
         text = tree.marked_text
@@ -136,11 +149,13 @@ class _Converter:
                 pending_caption = caption  # a caption paragraph before its table
                 continue
             if caption is not None and out and isinstance(out[-1], Table) and not out[-1].caption:
-                out[-1] = dataclasses.replace(out[-1], caption=caption)  # ... or after it
+                out[-1] = dataclasses.replace(out[-1], caption=caption[0],  # ... or after it
+                                              label=caption[1])
                 continue
             block = self.block(elem)
             if isinstance(block, Table) and pending_caption:
-                block = dataclasses.replace(block, caption=pending_caption)
+                block = dataclasses.replace(block, caption=pending_caption[0],
+                                            label=pending_caption[1])
             pending_caption = ()
             if block is not None:
                 out.append(block)
@@ -150,6 +165,9 @@ class _Converter:
         tag = elem.tag
         if re.fullmatch(r"h[1-6]", tag):
             return self.heading(elem, int(tag[1]))
+        if tag == "div" and elem.get("class") == "footnote":
+            self.read_notes(elem)  # Python-Markdown gathers the definitions at the end
+            return None
         handler = {"p": self.paragraph, "ul": self.bullet_list, "ol": self.ordered_list,
                    "blockquote": self.quote, "pre": self.code_block, "hr": self.rule,
                    "table": self.table}.get(tag)
@@ -199,7 +217,8 @@ class _Converter:
         except ValueError as exc:
             self.fail(pos, str(exc), FIGURE)
             return None
-        return Figure(origin, self.text_inlines(caption), pos, image.data, image.media_type)
+        return Figure(origin, self.text_inlines(caption), pos, image.data, image.media_type,
+                      label=img.get("id", ""))
 
     def bullet_list(self, elem: etree.Element) -> BulletList:
         items = tuple(self.list_item(li) for li in elem.findall("li"))
@@ -279,13 +298,15 @@ class _Converter:
     def row(self, tr: etree.Element) -> tuple[Inlines, ...]:
         return tuple(self.inlines(cell) for cell in tr)
 
-    def caption_of(self, elem: etree.Element) -> Inlines | None:
-        """Returns the caption when elem is a `Table: ...` paragraph, else None."""
+    def caption_of(self, elem: etree.Element) -> tuple[Inlines, str] | None:
+        """Returns the caption and its label ({#tbl:x}) when elem is a `Table: ...`
+        paragraph, else None."""
         if elem.tag != "p" or not _CAPTION.match(elem.text or ""):
             return None
         copy = _without(elem, [])
         copy.text = _CAPTION.sub("", copy.text, count=1)
-        return self.inlines(copy)
+        label = _take_label(copy)
+        return self.inlines(copy), label
 
     @staticmethod
     def is_table(elems: list[etree.Element], index: int) -> bool:
@@ -314,6 +335,8 @@ class _Converter:
             return Link(elem.get("href", ""), self.inlines(elem), self.locate(elem))
         if tag == "br":
             return LineBreak()
+        if tag == "sup" and elem.get("id", "").startswith("fnref"):
+            return self.footnote_call(elem)
         where = self.locate(elem)
         if tag == "img":
             self.fail(where, "an image must stand alone in its paragraph, to become a figure")
@@ -334,9 +357,70 @@ class _Converter:
             out.append(Text(text[last:]))
         return tuple(out)
 
-    def citation(self, index: int) -> Citation:
+    def citation(self, index: int) -> Citation | CrossRef:
         mark = self.tree.citations[index]
-        return Citation(mark.keys, self.pos_at(mark.offset, mark.column))
+        pos = self.pos_at(mark.offset, mark.column)
+        kinds = {key.split(":", 1)[0] in CROSSREF_PREFIXES for key in mark.keys}
+        if kinds == {True}:
+            return CrossRef(mark.keys, pos)
+        if kinds == {True, False}:
+            self.findings.append(CROSS_REF.at(pos.path, pos.line, f"'{mark.original}' mixes "
+                                              "cross-references and citations: write them "
+                                              "apart, as [@fig:a][@key]", pos.column))
+        return Citation(mark.keys, pos)
+
+    # ---- footnotes -------------------------------------------------------
+
+    def footnote_call(self, sup: etree.Element) -> FootnoteRef:
+        link = sup.find("a")
+        name = (link.get("href", "") if link is not None else "").removeprefix("#fn:")
+        self.called.add(name)
+        found = self.tree.marked_text.find(f"[^{name}]", self.cursor)
+        offset = found if found >= 0 else self.cursor
+        column = offset - self.tree.marked_text.rfind("\n", 0, offset)
+        return FootnoteRef(name, self.pos_at(offset, column))
+
+    def read_notes(self, div: etree.Element) -> None:
+        """Reads the definitions Python-Markdown gathered: each note's text, less
+        its links back to the calls."""
+        for item in div.iter("li"):
+            name = item.get("id", "").removeprefix("fn:")
+            paragraphs = [_without(p, [a for a in p if a.get("class") == "footnote-backref"])
+                          for p in item.findall("p")]
+            content: list[Inline] = []
+            for index, paragraph in enumerate(paragraphs):
+                if index:
+                    content.append(LineBreak())
+                content += self.inlines(paragraph)
+            self.notes.append(Note(name, _strip_end(tuple(content)), self.note_pos(name)))
+
+    def note_pos(self, name: str) -> Pos:
+        found = re.search(rf"^ {{0,3}}\[\^{re.escape(name)}\]:", self.tree.marked_text, re.M)
+        return self.pos_at(found.start() if found else 0)
+
+    def report_note_mistakes(self) -> None:
+        """Calls with no definition, definitions never called, two of one name."""
+        text = self.tree.marked_text
+        defined = {m.group(1) for m in _DEFINITION.finditer(text)}
+        for match in _LOOSE_CALL.finditer(text):
+            if not text.startswith(":", match.end()) and match.group()[2:-1] not in defined:
+                column = match.start() - text.rfind("\n", 0, match.start())
+                pos = self.pos_at(match.start(), column)
+                self.findings.append(FOOTNOTE.at(pos.path, pos.line, f"footnote {match.group()} "
+                                                 "has no definition: add "
+                                                 f"'{match.group()}: 注の本文。'", pos.column))
+        for note in self.notes:
+            if note.name not in self.called:
+                self.findings.append(FOOTNOTE.at(note.pos.path, note.pos.line, f"footnote "
+                                                 f"[^{note.name}] is defined but never called"))
+        seen: dict[str, int] = {}
+        for match in _DEFINITION.finditer(text):
+            line = self.pos_at(match.start()).line
+            first = seen.setdefault(match.group(1), line)
+            if first != line:
+                self.findings.append(FOOTNOTE.at(self.section.path, line, f"footnote "
+                                                 f"[^{match.group(1)}] is defined twice "
+                                                 f"(first at line {first})"))
 
     def restore_citations(self, text: str) -> str:
         """Returns code text with placeholders put back as written: code cites nothing."""
@@ -391,3 +475,26 @@ def join_lines(text: str) -> str:
 
 def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _take_label(elem: etree.Element) -> str:
+    """Removes a trailing `{#tbl:x}` from elem's text and returns the label, or ''."""
+    last = elem[-1] if len(elem) else None
+    text = (last.tail if last is not None else elem.text) or ""
+    match = _LABEL.search(text)
+    if not match:
+        return ""
+    if last is not None:
+        last.tail = text[:match.start()]
+    else:
+        elem.text = text[:match.start()]
+    return match.group(1)
+
+
+def _strip_end(content: Inlines) -> Inlines:
+    """Returns a note's content without the no-break space Python-Markdown ends it with
+    (a placeholder in the tree, made a space only when it writes HTML)."""
+    if content and isinstance(content[-1], Text):
+        text = content[-1].text.replace(NBSP_PLACEHOLDER, "").rstrip("\u00a0 ")
+        return content[:-1] + ((Text(text),) if text else ())
+    return content

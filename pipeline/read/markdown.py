@@ -24,7 +24,7 @@ _CITATION = re.compile(rf"(?<!\\)\[(\s*@{_KEY}\s*(?:;\s*@{_KEY}\s*)*)\](?!\()")
 _STRAY_CITATION = re.compile(r"(?<!\\)\[[^\]\n]*@[^\]\n]*\]")
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
 CITE_PLACEHOLDER = re.compile(f"{_CITE_OPEN}(\\d+){_CITE_CLOSE}")
-EXTENSIONS = ["tables", "attr_list", "fenced_code", "sane_lists"]
+EXTENSIONS = ["tables", "attr_list", "fenced_code", "sane_lists", "footnotes"]
 
 
 @dataclass(frozen=True)

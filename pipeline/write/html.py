@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from ..diagnostics import PipelineError
 from ..resolve import reference_anchor
 from ..rules import WRITER
-from ..tree import (BulletList, Chart, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
+from ..tree import (BulletList, Chart, Citation, CrossRef, FootnoteRef, Code, CodeBlock, Document, Emphasis, Figure, Heading,
                     LineBreak, Link, ListItem, OrderedList, Paragraph, Quote, Strong, Table, Text,
                     ThematicBreak, plain_text)
 from . import TEMPLATES, labels
@@ -210,6 +210,22 @@ def _(node: Link) -> Markup:
 @inline_html.register
 def _(node: LineBreak) -> Markup:
     return Markup("<br>")
+
+
+@inline_html.register
+def _(node: CrossRef) -> Markup:
+    return Markup(labels.CROSSREF_JOIN).join(
+        Markup('<a class="xref" href="#{}">{}</a>').format(t.anchor, t.text) for t in node.targets)
+
+
+@inline_html.register
+def _(node: FootnoteRef) -> Markup:
+    # The call is a link to the note, which WeasyPrint floats to the foot of the page
+    # (float: footnote); its own generated call is switched off in the CSS.
+    mark = labels.note_mark(node.number)
+    return Markup('<a class="note-call" href="#note-{0}">{1}</a><span class="footnote" '
+                  'id="note-{0}" data-mark="{1}">{2}</span>').format(
+        node.number, mark, inlines_html(node.content))
 
 
 @inline_html.register

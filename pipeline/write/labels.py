@@ -1,11 +1,13 @@
 """The words and numbers the products print around the content, defined once
-for every writer: era dates, the front matter's headings, 図N and 表N, 第N版.
+for every writer: era dates, the front matter's headings, 第N版, 出典, 注N
+(図N and 表N are resolve.py's, since cross-references print them too).
 """
 
 from __future__ import annotations
 
 import datetime
 
+from ..resolve import figure_label, table_label  # noqa: F401 - the writers' words, named there
 from ..tree import Metadata
 
 SUMMARY = "要旨"
@@ -13,6 +15,15 @@ CONTENTS = "目次"
 REFERENCES = "参考文献"
 REFERENCES_ANCHOR = "references"
 SOURCE = "出典："  # before the sources under a chart or a data table
+CROSSREF_JOIN = "・"  # 図1・図2
+
+
+NOTE_WORD = "注"  # before a footnote's number: 注1, unlike a citation's 1)
+
+
+def note_mark(number: int) -> str:
+    """Returns a footnote's mark, 注1: unlike a citation's 1), so the two never mix."""
+    return f"{NOTE_WORD}{number}"
 TOC_DEPTH = 2  # chapters and their sections
 
 # (first day, era name), newest first
@@ -38,12 +49,6 @@ def edition(version: str) -> str:
     return f"第{version}版"
 
 
-def figure_label(number: int) -> str:
-    return f"図{number}"
-
-
-def table_label(number: int) -> str:
-    return f"表{number}"
 
 
 def citation_label(numbers) -> str:

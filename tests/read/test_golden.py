@@ -24,7 +24,7 @@ def convert(path: Path) -> str:
     expanded = expand_section(path, {}, make_environment())
     sections, findings = convert_sections([expanded], ImageRules(path.parent),
                                           DataFiles(path.parent))
-    dumped = "".join(dump_tree(s.blocks) for s in sections)
+    dumped = "".join(dump_tree(s.blocks) + dump_tree(s.notes) for s in sections)
     return dumped + "".join(f"finding {d.code} @{d.line}: {d.message}\n" for d in findings)
 
 

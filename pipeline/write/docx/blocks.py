@@ -15,11 +15,13 @@ from functools import singledispatch
 from ...diagnostics import PipelineError
 from ...resolve import reference_anchor
 from ...rules import WRITER
-from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, Document, Emphasis, Figure, Heading,
-                     LineBreak, Link, OrderedList, Paragraph, Quote, Strong, Table, Text,
-                     ThematicBreak, plain_text)
+from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, CrossRef, Document, Emphasis,
+                     Figure, FootnoteRef, Heading, LineBreak, Link, OrderedList, Paragraph, Quote,
+                     Strong, Table, Text, ThematicBreak, plain_text, walk)
 from ..chart import WIDTH_MM, alt_text
-from ..labels import SOURCE, figure_label, table_label
+from ..labels import CROSSREF_JOIN, NOTE_WORD, SOURCE, figure_label, table_label
+from .notes import (Footnotes, add_footnote_reference, add_ref_field, bookmark_runs,
+                    number_bookmark)
 from ..page import PAGE
 from .xml import (Bookmarks, add_external_link, add_internal_link, add_run, mark_header_row,
                   new_numbering, set_alt_text, set_numbering)
@@ -33,6 +35,11 @@ class Writer:
 
     def __init__(self, document, source: Document, draw_chart):
         self.document, self.source, self.draw_chart = document, source, draw_chart
+        self.footnotes = Footnotes(document)
+        # Targets of cross-references get a bookmark around their number.
+        self.referenced = {target.anchor for section in source.sections
+                           for node in walk(section.blocks) if isinstance(node, CrossRef)
+                           for target in node.targets}
         self.bookmarks = Bookmarks()
         self.list_depth = 0
         # python-docx looks a style up by name, and checks whether it is the
@@ -72,7 +79,10 @@ def write_block(node, writer: Writer) -> None:
 @write_block.register
 def _(node: Heading, writer: Writer) -> None:
     paragraph = writer.paragraph(f"Heading {min(node.level, 4)}")
-    if node.number:
+    if node.number and node.anchor in writer.referenced:
+        bookmark_runs(paragraph, writer.bookmarks, number_bookmark(node.anchor), node.label)
+        paragraph.add_run("\u3000")
+    elif node.number:
         paragraph.add_run(node.number_prefix)
     write_inlines(node.content, paragraph, writer)
     writer.bookmarks.wrap(paragraph, node.anchor)
@@ -142,7 +152,7 @@ def _(node: ThematicBreak, writer: Writer) -> None:
 @write_block.register
 def _(node: Table, writer: Writer) -> None:
     if node.number is not None:
-        caption = writer.paragraph("Caption", f"{table_label(node.number)}\u3000")
+        caption = _caption(writer, table_label(node.number), node.anchor)
         caption.paragraph_format.keep_with_next = True
         write_inlines(node.caption, caption, writer)
         writer.bookmarks.wrap(caption, node.anchor)
@@ -165,6 +175,17 @@ def _(node: Table, writer: Writer) -> None:
         writer.paragraph("Normal")  # keeps two tables apart, and the text off the table's edge
 
 
+def _caption(writer: Writer, number: str, anchor: str):
+    """Returns a caption paragraph begun with its number (図1); a cross-reference's
+    target has its number in a bookmark, which the REF fields show."""
+    if anchor not in writer.referenced:
+        return writer.paragraph("Caption", f"{number}\u3000")
+    caption = writer.paragraph("Caption")
+    bookmark_runs(caption, writer.bookmarks, number_bookmark(anchor), number)
+    writer.run(caption, "\u3000")
+    return caption
+
+
 def _source_line(source, writer: Writer) -> None:
     """The 出典 line under a chart or a data table."""
     paragraph = writer.paragraph("Source", SOURCE)
@@ -184,7 +205,7 @@ def _(node: Figure, writer: Writer) -> None:
     if shape.width > FIGURE_WIDTH:
         ratio = FIGURE_WIDTH / shape.width
         shape.width, shape.height = FIGURE_WIDTH, int(shape.height * ratio)
-    caption = writer.paragraph("Caption", f"{figure_label(node.number)}\u3000")
+    caption = _caption(writer, figure_label(node.number), node.anchor)
     write_inlines(node.caption, caption, writer)
     writer.bookmarks.wrap(caption, node.anchor)
 
@@ -196,7 +217,7 @@ def _(node: Chart, writer: Writer) -> None:
     shape = picture.add_run().add_picture(io.BytesIO(writer.draw_chart(node, "png")),
                                           width=CHART_WIDTH)
     set_alt_text(shape, alt_text(node))
-    caption = writer.paragraph("Caption", f"{figure_label(node.number)}\u3000")
+    caption = _caption(writer, figure_label(node.number), node.anchor)
     caption.paragraph_format.keep_with_next = True
     write_inlines(node.caption, caption, writer)
     writer.bookmarks.wrap(caption, node.anchor)
@@ -258,6 +279,22 @@ def _(node: Citation, paragraph, writer, bold, italic) -> None:
             add_run(paragraph._p, ",", style_id)
         add_run(add_internal_link(paragraph, reference_anchor(number)), str(number), style_id)
     add_run(paragraph._p, ")", style_id)
+
+
+@write_inline.register
+def _(node: CrossRef, paragraph, writer, bold, italic) -> None:
+    for index, target in enumerate(node.targets):
+        if index:
+            writer.run(paragraph, CROSSREF_JOIN)
+        add_ref_field(paragraph, number_bookmark(target.anchor), target.text)
+
+
+@write_inline.register
+def _(node: FootnoteRef, paragraph, writer, bold, italic) -> None:
+    add_footnote_reference(paragraph, node.number, NOTE_WORD,
+                           _style_id(writer, "Footnote Reference"))
+    note = writer.footnotes.add(node.number, NOTE_WORD, writer.style_ids)
+    write_inlines(node.content, note, writer)
 
 
 def _style_id(writer: Writer, name: str) -> str:

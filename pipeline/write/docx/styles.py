@@ -31,6 +31,8 @@ STYLES = {
     "Caption": ("paragraph", "Normal", HEADING_FONT, 9.5, True),
     "Figure": ("paragraph", "Normal", BODY_FONT, None, False),
     "Source": ("paragraph", "Normal", HEADING_FONT, 8.5, False),
+    "Footnote Text": ("paragraph", "Normal", BODY_FONT, 8.5, False),
+    "Footnote Reference": ("character", None, HEADING_FONT, None, False),
     "List Bullet": ("paragraph", "Normal", BODY_FONT, None, False),
     "List Bullet 2": ("paragraph", "Normal", BODY_FONT, None, False),
     "List Number": ("paragraph", "Normal", BODY_FONT, None, False),
@@ -130,6 +132,9 @@ def _paragraph_looks(styles) -> None:
     styles["Caption"].font.color.rgb = RGBColor(0x11, 0x11, 0x11)
     styles["Caption"].font.italic = False
     styles["Source"].paragraph_format.space_after = Pt(6)
+    note = styles["Footnote Text"].paragraph_format
+    note.line_spacing, note.left_indent, note.first_line_indent = 1.3, Mm(8), Mm(-8)
+    styles["Footnote Reference"].font.superscript = True
     styles["Figure"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     styles["Figure"].paragraph_format.keep_with_next = True
     styles["Table Text"].paragraph_format.line_spacing = 1.3

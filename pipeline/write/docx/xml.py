@@ -3,6 +3,9 @@ Asian slot, bookmarks, hyperlinks, fields and list restarts."""
 
 from __future__ import annotations
 
+import re
+import zlib
+
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -37,6 +40,18 @@ def set_language(rpr) -> None:
     lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
+_PLAIN_BOOKMARK = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+
+
+def bookmark_name(anchor: str) -> str:
+    """Returns the Word bookmark for an anchor: as it is when Word can hold it, else
+    its letters and digits and a checksum (a label such as sec:cases has a colon)."""
+    if _PLAIN_BOOKMARK.fullmatch(anchor):
+        return anchor
+    plain = re.sub(r"[^A-Za-z0-9_]", "_", anchor)[:28]
+    return f"a{plain}_{zlib.crc32(anchor.encode()):08x}"
+
+
 class Bookmarks:
     """Hands out bookmark ids in document order, so the bytes stay the same."""
 
@@ -47,7 +62,7 @@ class Bookmarks:
         """Puts a bookmark called name around the whole paragraph's content."""
         start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
         start.set(qn("w:id"), str(self.next_id))
-        start.set(qn("w:name"), name)
+        start.set(qn("w:name"), bookmark_name(name))
         end.set(qn("w:id"), str(self.next_id))
         self.next_id += 1
         p = paragraph._p
@@ -59,7 +74,7 @@ class Bookmarks:
 def add_internal_link(paragraph, anchor: str):
     """Returns a new w:hyperlink to a bookmark, appended to the paragraph."""
     link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:anchor"), bookmark_name(anchor))
     link.set(qn("w:history"), "1")
     paragraph._p.append(link)
     return link

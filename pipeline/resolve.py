@@ -150,14 +150,14 @@ class _Numbering:
             self.unnumbered += 1
             anchor = f"h-{self.unnumbered}"
         anchor = node.anchor or anchor
-        if anchor.startswith("sec:"):  # a label: claimed as one, numbered or not
-            self.learn_heading(anchor, number, node.pos)
+        if anchor.split(":", 1)[0] in CROSSREF_PREFIXES and ":" in anchor:
+            self.learn_heading(anchor, number, node.pos)  # a label: claimed as one
         else:
             self.claim(anchor, node.pos)
         return dataclasses.replace(node, number=number, anchor=anchor)
 
     def learn_heading(self, label: str, number: tuple[int, ...], pos: Pos) -> None:
-        if not number:
+        if not number and label.startswith("sec:"):
             self.findings.append(CROSS_REF.at(pos.path, pos.line, f"label '{label}' is on a "
                                               "heading without a number (#### and deeper): "
                                               "it cannot be referred to by number"))

@@ -1,5 +1,6 @@
 """The Word file, read back with python-docx and as XML; parity with the PDF; LibreOffice."""
 
+import itertools
 import os
 import re
 import shutil
@@ -13,7 +14,7 @@ from docx.oxml.ns import qn
 from pipeline.build import load_document
 from pipeline.read.references import load_references
 from pipeline.write.sist02 import format_sist02
-from pipeline.tree import Citation, Figure, Table, plain_text, walk
+from pipeline.tree import Citation, CrossRef, Figure, FootnoteRef, Table, plain_text, walk
 
 from helpers import FLAGSHIP, pdf_pages_text, run_cli, write_report
 from helpers import tiny_png
@@ -195,9 +196,23 @@ def test_pdf_and_docx_say_the_same(built, document, tree):
     for entry in tree.references:
         text = re.sub(r"\s+", "", f"{entry.number}){plain_text(format_sist02(entry.source))}")
         assert text in pdf_text and text in word_text
-    cites = [c.numbers for s in tree.sections for c in walk(s.blocks) if isinstance(c, Citation)]
-    word_cites = re.findall(r'<w:hyperlink w:anchor="ref-(\d+)"', _xml(built[0]))
-    assert [int(n) for n in word_cites] == [n for numbers in cites for n in numbers]
+    nodes = [n for s in tree.sections for n in walk(s.blocks)]
+    cites = [c.numbers for c in nodes if isinstance(c, Citation)]
+    word_cites = re.findall(r'<w:hyperlink w:anchor="ref-(\d+)"', _xml(built[0])
+                            + _xml(built[0], "word/footnotes.xml"))  # a note's after the text
+    assert sorted(int(n) for n in word_cites) == sorted(n for numbers in cites for n in numbers)
+    references = [n for n in nodes if isinstance(n, CrossRef)]
+    notes = [n for n in nodes if isinstance(n, FootnoteRef)]
+    assert references and notes  # the flagship uses both
+    for reference in references:
+        printed = "・".join(t.text for t in reference.targets)
+        assert printed in pdf_text and printed in word_text
+    word_notes = re.sub(r"<[^>]+>", "", _xml(built[0], "word/footnotes.xml"))
+    for note in notes:  # up to its first citation, whose number only the products print
+        before = tuple(itertools.takewhile(lambda n: not isinstance(n, Citation), note.content))
+        text = re.sub(r"\s+", "", plain_text(before))
+        assert f"注{note.number}{text}" in pdf_text and text in re.sub(r"\s+", "", word_notes)
+    assert _xml(built[0]).count("<w:footnoteReference ") == len(notes)
 
 
 def test_libreoffice_opens_and_converts_it(built, tmp_path, tree):

@@ -23,7 +23,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # faketime shifts the clock to prove that no build reads it.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime
 
-.PHONY: pdf docx all dist check linkcheck test bench clean setup
+.PHONY: pdf docx all dist check lint linkcheck test bench clean setup
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -48,6 +48,10 @@ dist: $(STAMP) | $(BUILD_DEBS_STAMP)
 
 check: $(STAMP)
 	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
+
+# The Japanese against the rules of official writing; FIX=1 applies the safe fixes.
+lint: $(STAMP)
+	$(PY) -m pipeline lint --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) $(if $(FIX),--fix)
 
 # Online, and never part of a build: asks every URL's server.
 linkcheck: $(STAMP)

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from generate import add_charts, generate  # noqa: E402
 
 SIZES = {"10 pages": 5, "100 pages": 56, "300 pages": 170}  # sections → about that many pages
-COMMANDS = ("check", "pdf", "docx", "all", "all --serial")
+COMMANDS = ("check", "lint", "pdf", "docx", "all", "all --serial")
 
 
 @dataclass(frozen=True)

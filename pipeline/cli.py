@@ -51,6 +51,9 @@ def _command(args: argparse.Namespace) -> int:
     try:
         if args.command == "linkcheck":
             return _linkcheck(args)
+        if args.command == "lint":
+            with time_limit(args.limits.seconds, display_path(args.content)):
+                return _lint(args)
         with time_limit(args.limits.seconds, display_path(args.content)):
             if args.command in BUILDS:
                 with output_lock(args.out):
@@ -130,6 +133,7 @@ HELP = {
     "dist": "a versioned bundle to send, when the inputs changed",
     "linkcheck": "ask every URL's server (online; never part of a build)",
     "rules": "list every rule id with its severity and stage",
+    "lint": "check the Japanese against the rules of official writing (公用文作成の考え方)",
 }
 
 
@@ -160,6 +164,14 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("--max-age", type=int, default=7, metavar="DAYS",
                        help="reuse a working link's cached result this many days")
     links.add_argument("--refresh", action="store_true", help="ignore the cache")
+    lint = commands.add_parser("lint", parents=[report, limits], help=HELP["lint"],
+                               description=HELP["lint"])
+    lint.add_argument("--fix", action="store_true",
+                      help="apply the safe fixes to the Markdown and print the diff")
+    lint.add_argument("--rule", action="append", default=[], metavar="ID",
+                      help="only this rule (may be given again)")
+    lint.add_argument("--format", choices=["text", "json"], default="text",
+                      help="findings as GCC-style lines (default) or as lint.json on stdout")
     commands.add_parser("rules", help=HELP["rules"], description=HELP["rules"])
     return parser
 
@@ -252,6 +264,37 @@ def _dist(doc, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+LINT_FILE = "lint.json"
+
+
+def _lint(args: argparse.Namespace) -> int:
+    # Imported here: the rules and their patterns are for this command alone.
+    from .check.lint import lint_report
+    from .check.lint.fix import apply_fixes, unified_diff
+    unknown = [r for r in args.rule if r not in RULES or RULES[r].stage != "lint"]
+    if unknown:
+        print(f"python -m pipeline lint: error: unknown lint rule {', '.join(unknown)} "
+              "(python -m pipeline rules lists them)", file=sys.stderr)
+        return EXIT_USAGE
+    result = lint_report(args.content, args.limits, frozenset(args.rule))
+    if args.fix:
+        for path, (before, after) in apply_fixes(result.fixes).items():
+            write_atomic(path, after.encode("utf-8"))
+            print(unified_diff(path, before, after), end="")
+        result = lint_report(args.content, args.limits, frozenset(args.rule))  # what remains
+    findings = in_order(make_strict(result.findings) if args.strict else result.findings)
+    report = findings_json(findings, display_path(args.content), args.strict)
+    write_atomic(args.out / LINT_FILE, report)
+    failed = any(f.is_error for f in findings)
+    if args.format == "json":
+        sys.stdout.write(report.decode("utf-8"))
+    elif not (args.quiet and not failed):
+        _print_findings(findings, args, args.out / LINT_FILE)
+        print(f"{display_path(args.content)}: {_count(findings)}, "
+              f"{sum(f.severity == 'note' for f in findings)} note(s)", file=sys.stderr)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
 def _write_findings(findings, args: argparse.Namespace) -> None:
     write_atomic(args.out / CHECK_FILE,
                  findings_json(findings, display_path(args.content), args.strict))
@@ -284,7 +327,8 @@ def _linkcheck(args: argparse.Namespace) -> int:
 
 def _count(findings: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:
     errors = sum(f.is_error for f in findings)
-    return f"{errors} error(s), {len(findings) - errors} warning(s)"
+    warnings = sum(f.severity == WARNING for f in findings)
+    return f"{errors} error(s), {warnings} warning(s)"
 
 
 def _summary(product: Product) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"  # "please check": what no program can decide; never fails a run
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,9 @@ def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
 
 
 def make_strict(diagnostics) -> list[Diagnostic]:
-    """Returns the diagnostics with every warning turned into an error (--strict)."""
-    return [replace(d, severity=ERROR) for d in diagnostics]
+    """Returns the diagnostics with every warning turned into an error (--strict);
+    notes stay notes."""
+    return [replace(d, severity=ERROR) if d.severity == WARNING else d for d in diagnostics]
 
 
 def in_order(diagnostics) -> list[Diagnostic]:
@@ -77,8 +79,9 @@ def in_order(diagnostics) -> list[Diagnostic]:
 def findings_json(diagnostics, content: str, strict: bool) -> bytes:
     """Returns check.json: every finding with its rule, for CI and scheduled runs."""
     errors = sum(d.is_error for d in diagnostics)
+    notes = sum(d.severity == NOTE for d in diagnostics)
     report = {"content": content, "strict": strict, "errors": errors,
-              "warnings": len(diagnostics) - errors,
+              "warnings": len(diagnostics) - errors - notes, "notes": notes,
               "findings": [d.as_json() for d in diagnostics]}
     return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import ERROR, WARNING, Diagnostic, display_path
+from .diagnostics import ERROR, NOTE, WARNING, Diagnostic, display_path
 
-STAGES = ("read", "resolve", "check", "write", "ship", "run")
+STAGES = ("read", "resolve", "check", "lint", "write", "ship", "run")
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,58 @@ RAW_HTML = _rule("raw-html", WARNING, "check",
 UNSAFE_HTML = _rule("unsafe-html", ERROR, "check",
                     "no HTML that would run, fetch or embed something (`<script>`, `<img>`, "
                     "`on…=`, …)")
+
+# ---- lint: official Japanese (check/lint/, `make lint`) ------------------------
+# Severity by certainty: an error where the text is plainly wrong, a warning for
+# a word with a known right form, a note where only a person can decide.
+
+for _id, _severity, _doc in (
+    ("conj-kanji-four", WARNING, "及び・並びに・又は・若しくは は漢字（訓令 1(2)オ）†"),
+    ("conj-kana", WARNING, "その他の接続詞は仮名：したがって、ただし、なお、また、かつ（訓令 1(2)オ）"),
+    ("sarani-conj-adv", WARNING, "接続詞「さらに」は仮名（考え方 解説 p.11）"),
+    ("adverb-kanji", WARNING, "副詞・連体詞は漢字：既に、直ちに、我が国（訓令 1(2)イ）†"),
+    ("adverb-kana", WARNING, "仮名で書く副詞：よほど、おおむね、ほとんど（訓令 1(2)イ ただし書）"),
+    ("pronoun-kanji", WARNING, "代名詞は漢字：私、我々、誰（訓令 1(2)ア）"),
+    ("hojo-doushi-kana", WARNING, "補助動詞は仮名：していただく、してください、してみる（訓令 1(2)キ）"),
+    ("keishiki-meishi", NOTE, "形式名詞は仮名（こと、とき、ところ）：確認を促す（訓令 1(2)キ）"),
+    ("joshi-jodoushi-kana", WARNING, "助詞・助動詞は仮名：くらい、のよう、まで（訓令 1(2)カ）"),
+    ("nado-tou", NOTE, "「等」は多用せず、例示には「など」：確認を促す（考え方 Ⅱ-5イ(ウ)）"),
+    ("kana-verbs-law", WARNING, "できる、おそれ、よる、ない、ため などは仮名（訓令 1(2)キ）"),
+    ("prefix-go", WARNING, "「御（ご）」は漢字、「お」は仮名（訓令 1(2)ウ）†"),
+    ("suffix-kana", WARNING, "接尾語は仮名：私たち、私ども（訓令 1(2)エ）"),
+    ("kodomo", WARNING, "「子供」と書く、固有名詞は除く（常用漢字表「供」）"),
+    ("hyougai", WARNING, "常用漢字表にない字・読みは仮名：さすが、かつて、なぜ（訓令 1(1)）"),
+    ("okuri-186", WARNING, "送り仮名を省く名詞：手続、取扱、申込（訓令 2(1)）†"),
+    ("okuri-tsusoku7", WARNING, "慣用の固定した名詞：取組、仕組（送り仮名の付け方 通則7）†"),
+    ("okuri-honsoku", WARNING, "送り仮名は本則：行う、表す（送り仮名の付け方 通則1）"),
+    ("choon-vu", WARNING, "語末の長音「ー」、「ヴ」は使わない：コンピューター（考え方 解説 p.14）"),
+    ("touten", ERROR, "読点は「、」、「，」と混ぜない（考え方 Ⅰ-5(1)ア）"),
+    ("kuten-period", ERROR, "句点は「。」（考え方 解説 p.17）"),
+    ("bang-question", WARNING, "「？」「！」は解説・広報等に限る（考え方 Ⅰ-5(2)ア）"),
+    ("brackets", WARNING, "『』は解説・広報等に限る（考え方 Ⅰ-5(1)ウ）"),
+    ("kakko-kuten", WARNING, "文として終わる括弧の中に「。」：（以下「計画」という。）（考え方 Ⅰ-5(1)エ）"),
+    ("repeat-mark", ERROR, "繰り返し符号は「々」だけ（考え方 Ⅰ-6イ）"),
+    ("arabic-num", WARNING, "横書きでは算用数字：令和4年（考え方 Ⅰ-4ア）"),
+    ("num-comma", WARNING, "4桁以上の数は3桁ごとに「,」：12,000円（考え方 解説 p.15）"),
+    ("num-unit", WARNING, "単位に「千」「百」は使わない：5,000人（考え方 Ⅰ-4ウ）"),
+    ("zenkaku-hankaku", WARNING, "英数字は半角：2022年（考え方 Ⅰ-4エ、Ⅰ-6エ）"),
+    ("kasho-kagetsu", ERROR, "「か月」「か所」：3か月（考え方 Ⅰ-4ケ）"),
+    ("kansuji", WARNING, "和語の数・概数は漢数字：一つ、二、三日（考え方 Ⅰ-4オ・カ）"),
+    ("redundant", WARNING, "重複・回りくどい表現を避ける：できる、約20名（考え方 Ⅱ-5ウ）"),
+    ("yori-kara", WARNING, "起点は「から」、「より」は比較（考え方 Ⅱ-5イ(ア)）"),
+    ("buntai-mix", ERROR, "である体とです・ます体を混ぜない（考え方 Ⅲ-1イ）"),
+    ("dearu-beki", WARNING, "である体の文末は「である」、「すべき」（考え方 Ⅲ-1ウ・オ）"),
+    ("bungo-gozaimasu", WARNING, "文語の名残、「ございます」を使わない（考え方 Ⅲ-1エ、Ⅱ-6ウ）"),
+    ("sentence-length", NOTE, "60字を超える文：読みやすさの確認を促す（考え方 解説 p.32）"),
+    ("double-negative", WARNING, "二重否定を避ける（考え方 Ⅲ-3コ）"),
+    ("ranuki", WARNING, "ら抜き言葉を使わない：見られる（国語審議会 第20期、1995）"),
+    ("same-joshi", NOTE, "「の」を続けない：確認を促す（考え方 Ⅲ-3キ）"),
+):
+    _rule(_id, _severity, "lint", _doc)
+OFFICE_TERM = _rule("office-term", WARNING, "lint", "lint.yaml の replace にある、その組織の表記")
+LINT_DISABLE = _rule("lint-disable", WARNING, "lint",
+                     "`<!-- lint: disable=… -->` が実際に何かを抑止している")
+LINT_CONFIG = _rule("lint-config", ERROR, "lint", "lint.yaml の項目と規則名が正しい")
 
 # ---- write: the renderers ----------------------------------------------------
 

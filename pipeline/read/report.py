@@ -34,6 +34,7 @@ class Report:
     sections: tuple[SectionSource, ...]
     references: Path
     remote_images: bool = False
+    kind: str = "記録・公開資料等"  # of 公用文: what `lint` relaxes for 解説・広報等
 
     @property
     def directory(self) -> Path:
@@ -57,7 +58,9 @@ FIELDS = {
     "archival": ("bool", False, "false for a plain PDF instead of PDF/A-3u (default true)"),
     "recipients": ("texts", False, "make dist writes a numbered PDF copy for each"),
     "remote_images": ("bool", False, "true lets figures be http(s) images (default false)"),
+    "kind": ("text", False, "告示・通知等, 記録・公開資料等 (default) or 解説・広報等"),
 }
+KINDS = ("告示・通知等", "記録・公開資料等", "解説・広報等")
 
 
 def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
@@ -77,6 +80,9 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
     if not references.is_file():
         findings.append(MISSING_FILE.at(path, raw.line_of("references"),
                                         f"references file not found: {raw['references']}"))
+    if raw.get("kind", KINDS[1]) not in KINDS:
+        findings.append(REPORT_FIELD.at(path, raw.line_of("kind"), f"kind '{raw['kind']}' must "
+                                        f"be one of {', '.join(KINDS)}"))
     if not _ID_PATTERN.match(raw["id"]):
         findings.append(REPORT_FIELD.at(path, raw.line_of("id"), f"id '{raw['id']}' must be "
                                         "lower-case letters, digits, '.', '_' or '-' (it names "
@@ -85,7 +91,8 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
     # A missing section is reported, and the others are still checked.
     sections, missing = _section_sources(path, raw)
     return Report(path=path, meta=_metadata(raw), sections=sections, references=references,
-                  remote_images=raw.get("remote_images", False)), findings + missing
+                  remote_images=raw.get("remote_images", False),
+                  kind=raw.get("kind", KINDS[1])), findings + missing
 
 
 def _metadata(raw: LineDict) -> Metadata:

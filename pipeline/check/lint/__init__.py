@@ -1,0 +1,163 @@
+"""`lint`: a report's prose → findings against the rules of official Japanese
+(公用文作成の考え方, 2022; 公用文における漢字使用等について, 2010).
+
+Every rule is in kobun.py and registered in rules.py (stage 'lint'); the
+report's own lint.yaml turns rules off, allows words and adds the office's
+own pairs; `<!-- lint: disable=rule-id -->` before a paragraph silences a
+rule there. Positions are in the author's Markdown, through Jinja and joined
+lines. The safe fixes are returned for `--fix` to apply (fix.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...diagnostics import Diagnostic, PipelineError
+from ...limits import Limits
+from ...read import expand_sections
+from ...read.data import DataFiles
+from ...read.expand import ExpandedSection
+from ...read.files import check_file_sizes, text_files
+from ...read.report import load_report
+from ...rules import LINT_DISABLE, OFFICE_TERM, RULES
+from .config import LintConfig, load_lint_config
+from .kobun import RULES as KOBUN, TOUTEN_MIXED, Pattern, buntai_findings
+from .prose import MASK, Paragraph, paragraphs
+
+RELAXED_KIND = "解説・広報等"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe replacement at a place in a source file."""
+
+    path: Path
+    line: int
+    column: int
+    wrong: str
+    right: str
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: list[Diagnostic]
+    fixes: list[Fix]
+
+
+def lint_report(content_dir: Path, limits: Limits = Limits(),
+                only: frozenset[str] = frozenset()) -> LintResult:
+    """Returns the findings of every lint rule over the report's prose."""
+    check_file_sizes(text_files(content_dir), limits)
+    report, _ = load_report(content_dir)
+    config = load_lint_config(content_dir)
+    expanded, errors = expand_sections(report, DataFiles(content_dir), limits)
+    if errors:
+        raise PipelineError(errors)
+    texts = [p for section in expanded for p in paragraphs(section)]
+    linter = _Linter(config, report.kind, only)
+    for paragraph in texts:
+        linter.paragraph(paragraph)
+    linter.document(texts)
+    return LintResult(linter.findings + linter.unused_disables(), linter.fixes)
+
+
+def lint_text(text: str, kind: str = "記録・公開資料等",
+              config: LintConfig = LintConfig()) -> list[Diagnostic]:
+    """Returns the findings in a piece of Markdown, as if it were a whole report."""
+    lines = tuple(range(1, text.count("\n") + 2))
+    texts = paragraphs(ExpandedSection(Path("text.md"), text, lines))
+    linter = _Linter(config, kind, frozenset())
+    for paragraph in texts:
+        linter.paragraph(paragraph)
+    linter.document(texts)
+    return linter.findings + linter.unused_disables()
+
+
+class _Linter:
+    def __init__(self, config: LintConfig, kind: str, only: frozenset[str]):
+        self.config, self.kind, self.only = config, kind, only
+        self.findings: list[Diagnostic] = []
+        self.fixes: list[Fix] = []
+        self.silenced: dict[tuple[Path, int], set[str]] = {}
+        self.directives: dict[tuple[Path, int], frozenset[str]] = {}
+
+    def applies(self, rule_id: str) -> bool:
+        rule = KOBUN.get(rule_id)
+        if rule_id in self.config.disabled or (self.only and rule_id not in self.only):
+            return False
+        if rule and rule.relaxed and self.kind == RELAXED_KIND:
+            return False
+        return not (rule and rule.kinds and self.kind not in rule.kinds)
+
+    def paragraph(self, paragraph: Paragraph) -> None:
+        if paragraph.disable_line is not None:
+            self.directives[(paragraph.path, paragraph.disable_line)] = paragraph.disabled
+        allowed = self.config.allowed_spans(paragraph.text)
+        for rule in KOBUN.values():
+            if self.applies(rule.id):
+                for pattern in rule.patterns:
+                    self.match(rule.id, rule.message, pattern, paragraph, allowed)
+        if self.applies(OFFICE_TERM.id):
+            for pattern in self.config.office_patterns:
+                self.match(OFFICE_TERM.id, "「{right}」と書く（" + self.config.source + "）",
+                           pattern, paragraph, allowed)
+
+    def match(self, rule_id: str, message: str, pattern: Pattern, paragraph: Paragraph,
+              allowed: list[tuple[int, int]]) -> None:
+        for found in pattern.regex.finditer(paragraph.text):
+            start, end = found.span()
+            if MASK in found.group() or any(a < end and start < b for a, b in allowed):
+                continue
+            if rule_id in paragraph.disabled:
+                self.silenced.setdefault((paragraph.path, paragraph.disable_line or 0),
+                                         set()).add(rule_id)
+                continue
+            self.report(rule_id, message, pattern, found, paragraph)
+
+    def report(self, rule_id: str, message: str, pattern: Pattern, found: re.Match,
+               paragraph: Paragraph) -> None:
+        right = _right(pattern, found)
+        line, column = paragraph.places[found.start()]
+        text = message.format(wrong=found.group(), right=right)
+        if right:
+            text = f"「{_short(found.group())}」→ {text}"
+        self.findings.append(RULES[rule_id].at(paragraph.path, line, text, column))
+        if pattern.safe and right and paragraph.places[found.end() - 1][0] == line:
+            self.fixes.append(Fix(paragraph.path, line, column, found.group(), right))
+
+    def document(self, texts: list[Paragraph]) -> None:
+        """The rules of consistency, over the whole report."""
+        plain = [p.text for p in texts]
+        if self.applies("touten") and KOBUN["touten"].document(plain):
+            for paragraph in texts:
+                self.match("touten", KOBUN["touten"].message, TOUTEN_MIXED, paragraph, [])
+        if self.applies("buntai-mix"):
+            for index, found in buntai_findings(plain) or []:
+                paragraph = texts[index]
+                line, column = paragraph.places[found.start()]
+                self.findings.append(RULES["buntai-mix"].at(
+                    paragraph.path, line, f"「{found.group()}。」：である体の文書に"
+                    "です・ます体が混じっている（公用文作成の考え方 Ⅲ-1イ）", column))
+
+    def unused_disables(self) -> list[Diagnostic]:
+        """A `lint: disable` that silenced nothing is itself a finding: it hides nothing
+        now, and would hide a real mistake later."""
+        out = []
+        for (path, line), rules in self.directives.items():
+            for rule_id in sorted(rules - self.silenced.get((path, line), set())):
+                known = "" if rule_id in RULES else "（そのような規則はない）"
+                out.append(LINT_DISABLE.at(path, line, f"lint: disable={rule_id} は何も抑止して"
+                                           f"いない{known}：削除する"))
+        return out
+
+
+def _right(pattern: Pattern, found: re.Match) -> str:
+    if callable(pattern.right):
+        return pattern.right(found)
+    return found.expand(pattern.right) if pattern.right else ""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:18] + "…"

@@ -1,0 +1,126 @@
+"""`lint`: official Japanese, checked at the author's lines, quiet on right text,
+fixed only where safe, and as accurate as its corpus says."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.check.lint import lint_text
+from pipeline.cli import main
+
+from helpers import FLAGSHIP, ROOT, write_report
+
+
+def _lint(root, out, *options, capsys=None):
+    code = main(["lint", "--content", str(root), "--out", str(out), *options])
+    report = json.loads((out / "lint.json").read_text(encoding="utf-8"))
+    return code, report
+
+
+def test_the_corpus_meets_the_targets():
+    done = subprocess.run([sys.executable, "bench/lint_accuracy.py", "--check"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "| all |" in done.stdout
+
+
+def test_findings_are_at_the_authors_line_and_column_through_jinja(tmp_path):
+    body = ("# 一\n\n{% set n = 3 %}\n本文は{{ n }}件であり、資料\nまたは記録を\n"
+            "確認する[@alpha]。\n\n```\nまたは\n```\n\n> 引用またはその他\n\n"
+            "[または](https://example.jp/または)と`または`と[@alpha]。\n")
+    root = write_report(tmp_path / "r", {"01.md": body})
+    code, report = _lint(root, tmp_path / "o")
+    found = [(f["rule"], f["line"], f["column"]) for f in report["findings"]]
+    assert found == [("conj-kanji-four", 5, 1), ("conj-kanji-four", 14, 2)]
+    assert code == 0  # warnings pass unless --strict
+    assert report["findings"][0]["message"] == ("「または」→ 接続詞「又は」は漢字で書く"
+                                                 "（公用文における漢字使用等について 1(2)オ）")
+
+
+def test_strict_fails_on_warnings_and_errors_always_fail(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n資料または記録[@alpha]。\n"})
+    assert _lint(root, tmp_path / "a")[0] == 0
+    assert _lint(root, tmp_path / "b", "--strict")[0] == 1
+    (root / "01.md").write_text("# 一\n\n3ヶ月を要する[@alpha]。\n", encoding="utf-8")
+    code, report = _lint(root, tmp_path / "c")
+    assert code == 1 and [f["rule"] for f in report["findings"]] == ["kasho-kagetsu"]
+
+
+def test_fix_is_safe_shows_a_diff_and_is_idempotent(tmp_path, capsys):
+    body = ("# 一\n\n資料またはデータを3ヶ月で集める[@alpha]。{{ 'または' }}\n\n"
+            "```\nまたは\n```\n\n必要な時は確認する。\n")
+    root = write_report(tmp_path / "r", {"01.md": body})
+    main(["lint", "--content", str(root), "--out", str(tmp_path / "o"), "--fix"])
+    diff = capsys.readouterr().out
+    assert "-資料またはデータを3ヶ月で集める" in diff and "+資料又はデータを3か月で集める" in diff
+    fixed = (root / "01.md").read_text(encoding="utf-8")
+    assert "資料又はデータを3か月で集める[@alpha]。{{ 'または' }}" in fixed  # Jinja untouched
+    assert "```\nまたは\n```" in fixed and "必要な時は確認する。" in fixed  # code; not safe
+    main(["lint", "--content", str(root), "--out", str(tmp_path / "o"), "--fix"])
+    assert capsys.readouterr().out == "" and (root / "01.md").read_text(encoding="utf-8") == fixed
+
+
+def test_the_reports_dictionary_and_disable_comments(tmp_path):
+    body = ("# 一\n\nこども家庭庁と子ども若者の施策[@alpha]。\n\n"
+            "<!-- lint: disable=kodomo -->\n子どもの数が減った[@alpha]。\n\n"
+            "<!-- lint: disable=ranuki -->\nサーバの更新[@alpha]。\n")
+    root = write_report(tmp_path / "r", {"01.md": body})
+    (root / "lint.yaml").write_text("allow: [子ども若者]\nreplace:\n  サーバ: サーバー\n"
+                                    "disable: [choon-vu]\n", encoding="utf-8")
+    _, report = _lint(root, tmp_path / "o")
+    found = [(f["rule"], f["line"]) for f in report["findings"]]
+    assert found == [("lint-disable", 8), ("office-term", 9)]  # choon-vu is off
+
+
+def test_a_bad_lint_yaml_names_its_line(tmp_path, capsys):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n本文[@alpha]。\n"})
+    (root / "lint.yaml").write_text("disable: [kodomo, ranuky]\nallows: []\n", encoding="utf-8")
+    assert main(["lint", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "lint.yaml:1: error: unknown rule 'ranuky' (did you mean 'ranuki'?) [lint-config]" in err
+    assert "lint.yaml:2: error: unknown field 'allows' (did you mean 'allow'?) [lint-config]" in err
+
+
+@pytest.mark.parametrize("kind, expected", [("記録・公開資料等", ["conj-kanji-four", "bang-question"]),
+                                            ("解説・広報等", [])])
+def test_the_document_kind_relaxes_the_marked_rules(tmp_path, kind, expected):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n資料および記録を見よう！[@alpha]\n"},
+                        extra=f"kind: {kind}\n")
+    _, report = _lint(root, tmp_path / "o")
+    assert [f["rule"] for f in report["findings"]] == expected
+
+
+def test_only_the_rules_asked_for_and_json_on_stdout(tmp_path, capsys):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n資料または3ヶ月[@alpha]。\n"})
+    assert main(["lint", "--content", str(root), "--out", str(tmp_path / "o"), "--rule",
+                 "kasho-kagetsu", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [f["rule"] for f in report["findings"]] == ["kasho-kagetsu"]
+    assert main(["lint", "--content", str(root), "--out", str(tmp_path / "o"), "--rule",
+                 "no-such-rule"]) == 2
+
+
+def test_the_flagship_passes_strict_without_silenced_rules(tmp_path):
+    assert not (FLAGSHIP / "lint.yaml").exists()
+    assert "lint: disable" not in "".join(p.read_text(encoding="utf-8")
+                                          for p in FLAGSHIP.glob("*.md"))
+    code, report = _lint(FLAGSHIP, tmp_path, "--strict")
+    assert code == 0 and report["errors"] == 0 and report["warnings"] == 0
+
+
+def test_text_already_right_is_left_alone():
+    for sentence in ("そのときは連絡する。", "調べたところである。", "法律に従って処理する。",
+                     "資料を買い換える。", "重い物を運ぶ。", "こども家庭庁が所管する。",
+                     "「子ども・子育て支援法」に基づく。", "年齢に達した時点で届け出る。"):
+        assert [d for d in lint_text(sentence) if d.severity != "note"] == [], sentence
+
+
+def test_check_and_builds_never_load_the_linter(tmp_path):
+    script = ("import sys\nfrom pipeline.cli import main\n"
+              f"main(['check', '--content', {str(FLAGSHIP)!r}, '--out', {str(tmp_path)!r}, "
+              "'--quiet'])\nprint(any(m.startswith('pipeline.check.lint') for m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stdout.strip() == "False"

@@ -124,3 +124,12 @@ def test_check_and_builds_never_load_the_linter(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=ROOT, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_text_from_a_data_file_is_found_at_its_line_there(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n期間は{{ plan.period }}である[@alpha]。\n"},
+                        data={"plan.yaml": "# 計画\nperiod: 3ヶ月\n"})
+    code, report = _lint(root, tmp_path / "o")
+    (finding,) = report["findings"]
+    assert (finding["rule"], finding["path"].endswith("data/plan.yaml"), finding["line"],
+            finding["column"]) == ("kasho-kagetsu", True, 2, 10)

@@ -10,6 +10,7 @@ lines. The safe fixes are returned for `--fix` to apply (fix.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from ...diagnostics import Diagnostic, PipelineError
 from ...limits import Limits
 from ...read import expand_sections
-from ...read.data import DataFiles
+from ...read.data import DataFiles, data_files
 from ...read.expand import ExpandedSection
 from ...read.files import check_file_sizes, text_files
 from ...read.report import load_report
@@ -56,7 +57,7 @@ def lint_report(content_dir: Path, limits: Limits = Limits(),
     if errors:
         raise PipelineError(errors)
     texts = [p for section in expanded for p in paragraphs(section)]
-    linter = _Linter(config, report.kind, only)
+    linter = _Linter(config, report.kind, only, data_files(content_dir))
     for paragraph in texts:
         linter.paragraph(paragraph)
     linter.document(texts)
@@ -76,8 +77,10 @@ def lint_text(text: str, kind: str = "記録・公開資料等",
 
 
 class _Linter:
-    def __init__(self, config: LintConfig, kind: str, only: frozenset[str]):
+    def __init__(self, config: LintConfig, kind: str, only: frozenset[str],
+                 data: list[Path] = ()):
         self.config, self.kind, self.only = config, kind, only
+        self.origins = _Origins(data)
         self.findings: list[Diagnostic] = []
         self.fixes: list[Fix] = []
         self.silenced: dict[tuple[Path, int], set[str]] = {}
@@ -95,18 +98,27 @@ class _Linter:
         if paragraph.disable_line is not None:
             self.directives[(paragraph.path, paragraph.disable_line)] = paragraph.disabled
         allowed = self.config.allowed_spans(paragraph.text)
+        tokens = None
         for rule in KOBUN.values():
-            if self.applies(rule.id):
-                for pattern in rule.patterns:
-                    self.match(rule.id, rule.message, pattern, paragraph, allowed)
+            if not self.applies(rule.id):
+                continue
+            for pattern in rule.patterns:
+                self.match(rule.id, rule.message, pattern, paragraph, allowed)
+            if rule.morph:
+                tokens = tokens if tokens is not None else morphemes(paragraph.text)
+                for start, end, right in rule.morph(tokens, conjugation):
+                    found = Pattern(re.compile(re.escape(paragraph.text[start:end])), right)
+                    self.match(rule.id, rule.message, found, paragraph, allowed,
+                               span=(start, end))
         if self.applies(OFFICE_TERM.id):
             for pattern in self.config.office_patterns:
                 self.match(OFFICE_TERM.id, "「{right}」と書く（" + self.config.source + "）",
                            pattern, paragraph, allowed)
 
     def match(self, rule_id: str, message: str, pattern: Pattern, paragraph: Paragraph,
-              allowed: list[tuple[int, int]]) -> None:
-        for found in pattern.regex.finditer(paragraph.text):
+              allowed: list[tuple[int, int]], span: tuple[int, int] | None = None) -> None:
+        matches = pattern.regex.finditer(paragraph.text, *(span or ()))
+        for found in matches:
             start, end = found.span()
             if MASK in found.group() or any(a < end and start < b for a, b in allowed):
                 continue
@@ -123,8 +135,10 @@ class _Linter:
         text = message.format(wrong=found.group(), right=right)
         if right:
             text = f"「{_short(found.group())}」→ {text}"
-        self.findings.append(RULES[rule_id].at(paragraph.path, line, text, column))
-        if pattern.safe and right and paragraph.places[found.end() - 1][0] == line:
+        path, line, column = self.origins.place(paragraph.path, line, column, found.group())
+        self.findings.append(RULES[rule_id].at(path, line, text, column))
+        if pattern.safe and right and paragraph.places[found.end() - 1][0] == line \
+                and path == paragraph.path:
             self.fixes.append(Fix(paragraph.path, line, column, found.group(), right))
 
     def document(self, texts: list[Paragraph]) -> None:
@@ -151,6 +165,51 @@ class _Linter:
                 out.append(LINT_DISABLE.at(path, line, f"lint: disable={rule_id} は何も抑止して"
                                            f"いない{known}：削除する"))
         return out
+
+
+class _Origins:
+    """Where a finding's text was written: the section's line, or, when Jinja put it
+    there, the data file line that holds it."""
+
+    def __init__(self, data: list[Path]):
+        self.data = [(path, path.read_text(encoding="utf-8", errors="replace").split("\n"))
+                     for path in data if path.suffix in (".yaml", ".csv")]
+        self.sources: dict[Path, list[str]] = {}
+
+    def place(self, path: Path, line: int, column: int, text: str) -> tuple[Path, int, int]:
+        if path not in self.sources:
+            self.sources[path] = path.read_text(encoding="utf-8", errors="replace").split(
+                "\n") if path.is_file() else []
+        lines = self.sources[path]
+        written = lines[line - 1] if 0 < line <= len(lines) else None
+        if written is None or written[column - 1:column - 1 + len(text)] == text:
+            return path, line, column
+        for data_path, data_lines in self.data:
+            for number, data_line in enumerate(data_lines, start=1):
+                if text in data_line:
+                    return data_path, number, data_line.index(text) + 1
+        return path, line, column
+
+
+_TOKENIZER = None
+
+
+def morphemes(text: str):
+    """Returns the morphemes of text (SudachiPy, split mode C), loading the
+    dictionary once: 50 ms, and only when a rule asks."""
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        from sudachipy import Dictionary, SplitMode  # imported here: lint alone needs it
+        _TOKENIZER = (Dictionary().tokenizer(), SplitMode.C)
+    tokenizer, mode = _TOKENIZER
+    return tokenizer.tokenize(text, mode)
+
+
+@functools.cache
+def conjugation(word: str) -> str:
+    """Returns the conjugation type (上一段-マ行, 五段-ラ行, …) of a verb's dictionary form."""
+    tokens = morphemes(word)
+    return tokens[0].part_of_speech()[4] if len(tokens) == 1 else ""
 
 
 def _right(pattern: Pattern, found: re.Match) -> str:

@@ -41,6 +41,7 @@ class KobunRule:
     relaxed: bool = False  # † : relaxed for 解説・広報等
     kinds: tuple[str, ...] = ()  # the document kinds it applies to (empty: all)
     document: object = None  # a function over the whole report's text, for rules of consistency
+    morph: object = None  # a function over a paragraph's morphemes (SudachiPy)
 
 
 def _words(pairs: dict[str, str], before: str = "", after: str = "", safe: bool = True
@@ -225,10 +226,8 @@ _rule("dearu-beki", f"である体では文末を「である」とし、「す�
 _rule("double-negative", f"二重否定は避ける（{KANGAEKATA} Ⅲ-3コ）",
       (_pattern(r"ない(?:わけ|訳)ではない|なくはない|ないことはない|なくもない|ないとは(?:言|い)えない",
                 ""),))
-_RANUKI = ("見|来|出|寝|着|起き|食べ|考え|決め|受け|答え|調べ|認め|用い|続け|避け|借り|信じ|感じ|変え|"
-           "加え|与え|伝え|覚え|迎え|教え|集め|止め|始め|求め|述べ|比べ|任せ|見せ|載せ|生き|居")
-_rule("ranuki", "「ら抜き言葉」は使わない：「{right}」（国語審議会 第20期報告、1995）",
-      (_pattern(rf"(?<![{KANJI}])({_RANUKI})れ(?=る|ない|ます|た|ず|なかっ)", r"\1られ"),))
+_rule("ranuki", "「ら抜き言葉」は使わない：「{right}」（国語審議会 第20期報告、1995）", (),
+      morph=lambda tokens, conjugation: ranuki(tokens, conjugation))
 _rule("same-joshi", f"同じ助詞を続けない（「の」の連続）。確認されたい（{KANGAEKATA} Ⅲ-3キ）",
       (_pattern(r"[^、。\n]{1,6}の[^、。の\n]{1,6}の[^、。の\n]{1,6}の[^、。の\n]{1,6}", ""),))
 _rule("sentence-length", f"一文が長い（60字を超える）。読みにくくなっていないか確認されたい"
@@ -261,3 +260,22 @@ def buntai_findings(texts: list[str]) -> list[re.Match] | None:
     return desu if len(desu) <= dearu else None
 
 
+# ---- rules over morphemes (SudachiPy) ----------------------------------------------
+
+def ranuki(tokens, conjugation) -> list[tuple[int, int, str]]:
+    """Returns (start, end, right form) of each ら抜き verb: Sudachi reads 見れる as
+    a 下一段-ラ行 verb whose normalized form is 見る, an 一段 verb, so 見られる is
+    meant. Verbs that are 下一段 in their own right (入れる, 離れる) normalize to
+    themselves, and the potential of a 五段 verb (通れる of 通る) is right.
+    conjugation(word) returns the conjugation type of a verb's dictionary form."""
+    found = []
+    for token in tokens:
+        pos = token.part_of_speech()
+        base, normal = token.dictionary_form(), token.normalized_form()
+        if pos[0] == "動詞" and pos[4] == "下一段-ラ行" and base.endswith("れる") \
+                and normal != base and normal == base[:-2] + "る" \
+                and conjugation(normal).startswith(("上一段", "下一段", "カ行変格")):
+            stem = base[:-2]  # 見 of 見れる; the surface is stem + れ + its ending
+            right = stem + "られ" + token.surface()[len(stem) + 1:]
+            found.append((token.begin(), token.end(), right))
+    return found

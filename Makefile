@@ -23,7 +23,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # faketime shifts the clock to prove that no build reads it.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime
 
-.PHONY: pdf docx all dist check lint linkcheck test bench clean setup
+.PHONY: pdf docx all dist check lint review linkcheck test bench clean setup
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -52,6 +52,10 @@ check: $(STAMP)
 # The Japanese against the rules of official writing; FIX=1 applies the safe fixes.
 lint: $(STAMP)
 	$(PY) -m pipeline lint --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) $(if $(FIX),--fix)
+
+# A reviewed Word file back to the Markdown: DOCX=FILE; APPLY=1 writes the accepted changes.
+review: $(STAMP)
+	$(PY) -m pipeline review $(DOCX) --content $(CONTENT) --out $(OUT) $(if $(APPLY),--apply)
 
 # Online, and never part of a build: asks every URL's server.
 linkcheck: $(STAMP)

@@ -51,6 +51,8 @@ def _command(args: argparse.Namespace) -> int:
     try:
         if args.command == "linkcheck":
             return _linkcheck(args)
+        if args.command == "review":
+            return _review(args)
         if args.command == "lint":
             with time_limit(args.limits.seconds, display_path(args.content)):
                 return _lint(args)
@@ -134,6 +136,8 @@ HELP = {
     "linkcheck": "ask every URL's server (online; never part of a build)",
     "rules": "list every rule id with its severity and stage",
     "lint": "check the Japanese against the rules of official writing (公用文作成の考え方)",
+    "review": "list a reviewed Word file's changes and comments at the source lines; "
+              "--apply takes the accepted text back into the Markdown",
 }
 
 
@@ -172,6 +176,15 @@ def _parser() -> argparse.ArgumentParser:
                       help="only this rule (may be given again)")
     lint.add_argument("--format", choices=["text", "json"], default="text",
                       help="findings as GCC-style lines (default) or as lint.json on stdout")
+    review = commands.add_parser("review", parents=[report], help=HELP["review"],
+                                 description=HELP["review"])
+    review.add_argument("docx", type=Path, metavar="FILE.docx", help="the reviewed Word file")
+    review.add_argument("--apply", action="store_true",
+                        help="write the accepted changes into the Markdown, and print the diff")
+    review.add_argument("--force", action="store_true",
+                        help="--apply even over uncommitted changes to the sources")
+    review.add_argument("--comments", type=Path, metavar="FILE",
+                        help="write the comments as a Markdown checklist")
     commands.add_parser("rules", help=HELP["rules"], description=HELP["rules"])
     return parser
 
@@ -265,6 +278,36 @@ def _dist(doc, args: argparse.Namespace) -> int:
 
 
 LINT_FILE = "lint.json"
+REVIEW_FILE = "review.json"
+
+
+def _review(args: argparse.Namespace) -> int:
+    # Imported here: reading Word's XML is for this command alone.
+    from .read.review import read_review
+    from .ship.review import (apply_edits, comments_checklist, plan_edits, review_findings,
+                              uncommitted)
+    from .rules import REVIEW_DIRTY
+    review = read_review(args.docx)
+    findings = review_findings(review, args.content, args.docx)
+    if args.comments:
+        write_atomic(args.comments, comments_checklist(review, args.content).encode("utf-8"))
+    if args.apply:
+        edits, manual = plan_edits(review, args.content)
+        findings += manual
+        dirty = [] if args.force else uncommitted(sorted({e.path for e in edits}))
+        if dirty:
+            raise PipelineError([REVIEW_DIRTY.at(p, None, "uncommitted changes: commit them "
+                                                 "first, or use --force") for p in dirty])
+        for path, (before, after) in apply_edits(edits).items():
+            write_atomic(path, after.encode("utf-8"))
+            from .check.lint.fix import unified_diff
+            print(unified_diff(path, before, after), end="")
+    findings = in_order(make_strict(findings) if args.strict else findings)
+    write_atomic(args.out / REVIEW_FILE,
+                 findings_json(findings, display_path(args.docx), args.strict))
+    if not args.quiet:
+        _print_findings(findings, args, args.out / REVIEW_FILE)
+    return EXIT_CONTENT if any(f.is_error for f in findings) else EXIT_OK
 
 
 def _lint(args: argparse.Namespace) -> int:

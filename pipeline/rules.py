@@ -205,6 +205,28 @@ LINT_DISABLE = _rule("lint-disable", WARNING, "lint",
                      "`<!-- lint: disable=… -->` が実際に何かを抑止している")
 LINT_CONFIG = _rule("lint-config", ERROR, "lint", "lint.yaml の項目と規則名が正しい")
 
+# ---- review: a reviewed Word file back to the sources (`review`) ----------------
+
+REVIEW_FILE = _rule("review-file", ERROR, "read",
+                    "a reviewed file is a .docx this pipeline wrote, whole, without macros, "
+                    "entities or parts past 50 MiB")
+REVIEW_CHANGE = _rule("review-change", WARNING, "ship",
+                      "a tracked insertion, deletion, move or formatting change, at its block's "
+                      "source line")
+REVIEW_EDIT = _rule("review-edit", WARNING, "ship",
+                    "an untracked edit: a block whose text differs from what was written")
+REVIEW_COMMENT = _rule("review-comment", NOTE, "ship",
+                       "a reviewer's comment, with the text it is attached to")
+REVIEW_STALE = _rule("review-stale", WARNING, "ship",
+                     "the sources changed since the .docx was written (the files are named)")
+REVIEW_UNMAPPED = _rule("review-unmapped", WARNING, "ship",
+                        "a block whose marker is gone or whose source line no longer holds it")
+REVIEW_DIRTY = _rule("review-dirty", ERROR, "ship",
+                     "`review --apply` writes no source with uncommitted changes (`--force`)")
+REVIEW_MANUAL = _rule("review-manual", WARNING, "ship",
+                      "a change to Jinja, a citation, a cross-reference or a value from data: "
+                      "to apply by hand")
+
 # ---- write: the renderers ----------------------------------------------------
 
 FONT = _rule("font", ERROR, "write", "the BIZ UD fonts are installed (names the Debian package)")

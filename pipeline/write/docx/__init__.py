@@ -56,6 +56,7 @@ def render_docx(doc: Document, options: DocxOptions) -> bytes:
         for block in section.blocks:
             write_block(block, writer)
     _references(writer)
+    writer.sources.attach(document, doc.inputs)
     _header_footer(writer)
     _properties(document, doc)
     update_fields_on_open(document)
@@ -123,6 +124,7 @@ def _references(writer: Writer) -> None:
     for entry in writer.source.references:
         paragraph = writer.paragraph("Bibliography", f"{entry.number})\t")
         write_inlines(format_sist02(entry.source), paragraph, writer)
+        writer.marked(paragraph, entry.pos)
         writer.bookmarks.wrap(paragraph, entry.anchor)
 
 

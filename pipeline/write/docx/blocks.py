@@ -16,10 +16,11 @@ from ...diagnostics import PipelineError
 from ...resolve import reference_anchor
 from ...rules import WRITER
 from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, CrossRef, Document, Emphasis,
-                     Figure, FootnoteRef, Heading, LineBreak, Link, OrderedList, Paragraph, Quote,
-                     Strong, Table, Text, ThematicBreak, plain_text, walk)
+                     Figure, FootnoteRef, Heading, LineBreak, Link, OrderedList, Paragraph, Pos,
+                     Quote, Strong, Table, Text, ThematicBreak, plain_text, walk)
 from ..chart import WIDTH_MM, alt_text
 from ..labels import CROSSREF_JOIN, NOTE_WORD, SOURCE, figure_label, table_label
+from .sources import SourceMarks
 from .notes import (Footnotes, add_footnote_reference, add_ref_field, bookmark_runs,
                     number_bookmark)
 from ..page import PAGE
@@ -41,6 +42,7 @@ class Writer:
                            for node in walk(section.blocks) if isinstance(node, CrossRef)
                            for target in node.targets}
         self.bookmarks = Bookmarks()
+        self.sources = SourceMarks(self.bookmarks)
         self.list_depth = 0
         # python-docx looks a style up by name, and checks whether it is the
         # default, by scanning every style on every assignment: 60 % of a
@@ -53,6 +55,12 @@ class Writer:
     def paragraph(self, style: str, text: str = ""):
         paragraph = self.document.add_paragraph(text)
         self.set_style(paragraph, style)
+        return paragraph
+
+    def marked(self, paragraph, pos: Pos | None, line_offset: int = 0):
+        """Returns paragraph, marked as written from pos (for `review`)."""
+        if pos is not None:
+            self.sources.mark(paragraph, pos.path, pos.line + line_offset)
         return paragraph
 
     def set_style(self, paragraph, style: str) -> None:
@@ -86,11 +94,14 @@ def _(node: Heading, writer: Writer) -> None:
         paragraph.add_run(node.number_prefix)
     write_inlines(node.content, paragraph, writer)
     writer.bookmarks.wrap(paragraph, node.anchor)
+    writer.marked(paragraph, node.pos)
 
 
 @write_block.register
 def _(node: Paragraph, writer: Writer) -> None:
-    write_inlines(node.content, writer.paragraph("Body Text"), writer)
+    paragraph = writer.paragraph("Body Text")
+    write_inlines(node.content, paragraph, writer)
+    writer.marked(paragraph, node.pos)
 
 
 @write_block.register
@@ -119,11 +130,16 @@ def _list_items(items, writer: Writer, item_paragraph) -> None:
     for item in items:
         blocks = list(item.blocks)
         if blocks and isinstance(blocks[0], Paragraph):
-            write_inlines(blocks.pop(0).content, item_paragraph(), writer)
+            first = blocks.pop(0)
+            paragraph = item_paragraph()
+            write_inlines(first.content, paragraph, writer)
+            writer.marked(paragraph, first.pos)
         writer.list_depth += 1
         for block in blocks:
             if isinstance(block, Paragraph):
-                write_inlines(block.content, writer.paragraph("List Continue"), writer)
+                paragraph = writer.paragraph("List Continue")
+                write_inlines(block.content, paragraph, writer)
+                writer.marked(paragraph, block.pos)
             else:
                 write_block(block, writer)
         writer.list_depth -= 1
@@ -133,7 +149,9 @@ def _list_items(items, writer: Writer, item_paragraph) -> None:
 def _(node: Quote, writer: Writer) -> None:
     for block in node.blocks:
         if isinstance(block, Paragraph):
-            write_inlines(block.content, writer.paragraph("Quote"), writer)
+            paragraph = writer.paragraph("Quote")
+            write_inlines(block.content, paragraph, writer)
+            writer.marked(paragraph, block.pos)
         else:
             write_block(block, writer)
 
@@ -156,6 +174,7 @@ def _(node: Table, writer: Writer) -> None:
         caption.paragraph_format.keep_with_next = True
         write_inlines(node.caption, caption, writer)
         writer.bookmarks.wrap(caption, node.anchor)
+        writer.marked(caption, node.pos)
     rows = node.header + node.body
     columns = max((len(r) for r in rows), default=0)
     table = writer.table(len(rows), columns, "Table Grid")
@@ -167,6 +186,8 @@ def _(node: Table, writer: Writer) -> None:
             writer.set_style(paragraph, style)
             paragraph.alignment = _ALIGN.get(node.aligns[c] if c < len(node.aligns) else "")
             write_inlines(cell, paragraph, writer)
+            # A row of a Markdown table is a line; the delimiter row follows the header.
+            writer.marked(paragraph, node.pos, r + (r >= len(node.header)))
     for row in table.rows[:len(node.header)]:
         mark_header_row(row)
     if node.source:

@@ -40,7 +40,7 @@ def set_language(rpr) -> None:
     lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
-_PLAIN_BOOKMARK = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+_PLAIN_BOOKMARK = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
 
 
 def bookmark_name(anchor: str) -> str:

@@ -1,0 +1,228 @@
+"""A reviewed .docx → what the reviewers did: each marked block's text before and
+after their tracked changes, the changes with author and date, the comments
+with the text they are anchored to, and the map back to the sources.
+
+Reads what Word writes: w:ins, w:del with w:delText, w:moveFrom / w:moveTo,
+comment ranges and comments.xml, paragraphs split or merged inside a marked
+block, and property changes (w:rPrChange, w:pPrChange: formatting only). The
+file is untrusted: a damaged zip, a macro-enabled .docm, a zip bomb, XML with
+a DOCTYPE (so no entity is ever expanded or fetched) or a huge part is a
+diagnostic, and nothing is read past it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..diagnostics import PipelineError
+from ..rules import REVIEW_FILE
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+SOURCES_NS = "urn:pipeline:sources:1"
+MARK_PREFIX = "_src"
+MAX_PART = 50 * 2**20  # one XML part, unpacked
+MAX_UNPACKED = 200 * 2**20  # the whole package, unpacked
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          huge_tree=False, remove_comments=True)
+
+
+def _w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+@dataclass
+class Block:
+    """A marked block: where it came from, what it said, what it says now."""
+
+    mark: str
+    file: str
+    line: int
+    generated: str  # the text the pipeline wrote
+    before: str = ""  # its text with the tracked changes rejected
+    after: str = ""  # ... and accepted
+    found: bool = False  # its marker is still in the document
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # insertion, deletion, move, formatting
+    author: str
+    date: str
+    text: str
+    mark: str  # the block it is in ('' when in none)
+
+
+@dataclass(frozen=True)
+class Comment:
+    author: str
+    date: str
+    text: str
+    anchored: str  # the text it is attached to
+    mark: str
+
+
+@dataclass
+class Review:
+    blocks: dict[str, Block]
+    sources: dict[str, str]  # file → sha256 when the .docx was written
+    changes: list[Change] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+
+def read_review(path: Path) -> Review:
+    """Returns what the reviewers did to a .docx this pipeline wrote."""
+    parts = _open_package(path)
+    sources_xml = next((xml for name, xml in parts.items()
+                        if name.startswith("customXml/") and SOURCES_NS.encode() in xml), None)
+    if sources_xml is None:
+        raise PipelineError([REVIEW_FILE.at(path, None, "this .docx was not written by the "
+                                            "pipeline (it has no map of its sources)")])
+    review = _map(path, sources_xml)
+    comments = _comment_texts(path, parts.get("word/comments.xml"))
+    _Walker(review, comments).walk(_parse(path, "word/document.xml",
+                                          parts["word/document.xml"]))
+    return review
+
+
+def _open_package(path: Path) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PipelineError([REVIEW_FILE.at(path, None, f"not a Word file (.docx is a zip: "
+                                            f"{exc})")]) from None
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "word/vbaProject.bin" in names or any(n.endswith(".bin") and "vba" in n.lower()
+                                                 for n in names):
+            raise PipelineError([REVIEW_FILE.at(path, None, "a macro-enabled document (.docm) "
+                                                "is not read: save it as .docx")])
+        if sum(info.file_size for info in infos) > MAX_UNPACKED:
+            raise PipelineError([REVIEW_FILE.at(path, None, "the file unpacks to more than "
+                                                f"{MAX_UNPACKED // 2**20} MiB: a zip bomb?")])
+        if "word/document.xml" not in names:
+            raise PipelineError([REVIEW_FILE.at(path, None, "not a Word file: no "
+                                                "word/document.xml")])
+        wanted = [i for i in infos if i.filename in ("word/document.xml", "word/comments.xml")
+                  or i.filename.startswith("customXml/item") or
+                  i.filename == "customXml/pipeline-sources.xml"]
+        for info in wanted:
+            if info.file_size > MAX_PART:
+                raise PipelineError([REVIEW_FILE.at(path, None, f"{info.filename} unpacks to "
+                                                    f"{info.file_size // 2**20} MiB, over "
+                                                    f"{MAX_PART // 2**20} MiB")])
+        return {info.filename: archive.read(info) for info in wanted}
+
+
+def _parse(path: Path, name: str, data: bytes):
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
+        raise PipelineError([REVIEW_FILE.at(path, None, f"{name} declares a DOCTYPE or "
+                                            "entities, which a Word file never does: not read")])
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise PipelineError([REVIEW_FILE.at(path, None, f"{name} is not well-formed XML "
+                                            f"({exc})")]) from None
+
+
+def _map(path: Path, data: bytes) -> Review:
+    root = _parse(path, "the source map", data)
+    sources = {e.get("file"): e.get("sha256") for e in root.iter(f"{{{SOURCES_NS}}}source")}
+    blocks = {e.get("mark"): Block(e.get("mark"), e.get("file"), int(e.get("line")),
+                                   e.text or "")
+              for e in root.iter(f"{{{SOURCES_NS}}}block")}
+    return Review(blocks, sources)
+
+
+def _comment_texts(path: Path, data: bytes | None) -> dict[str, tuple[str, str, str]]:
+    if data is None:
+        return {}
+    root = _parse(path, "word/comments.xml", data)
+    return {c.get(_w("id")): (c.get(_w("author"), ""), c.get(_w("date"), ""),
+                              "".join(t.text or "" for t in c.iter(_w("t"))))
+            for c in root.iter(_w("comment"))}
+
+
+class _Walker:
+    """Goes through the body in order, giving text to the blocks whose marks are open."""
+
+    def __init__(self, review: Review, comments: dict):
+        self.review, self.comment_texts = review, comments
+        self.open: dict[str, str] = {}  # bookmark id → mark
+        self.anchored: dict[str, list[str]] = {}  # comment id → the text it is attached to
+        self.commenting: set[str] = set()  # comments whose range is open
+        self.comment_mark: dict[str, str] = {}
+        self.current = ""  # the block the text being read belongs to
+
+    def walk(self, root) -> None:
+        body = root.find(_w("body"))
+        for paragraph in body.iter(_w("p")) if body is not None else ():
+            self.paragraph(paragraph)
+        for comment_id, pieces in self.anchored.items():
+            author, date, text = self.comment_texts.get(comment_id, ("", "", ""))
+            self.review.comments.append(Comment(author, date, text, "".join(pieces),
+                                                self.comment_mark.get(comment_id, "")))
+
+    def paragraph(self, p) -> None:
+        """A paragraph's text goes to the block marked in it, whole: Word and
+        LibreOffice move a bookmark's end within its paragraph when they save. A
+        paragraph with no mark of its own, inside a block's range, continues that
+        block: the reviewer split it."""
+        self.current = self.latest_open()
+        if self.current:
+            self.text("\n", "\n")
+        for node in p.iter():
+            self.node(node)
+
+    def latest_open(self) -> str:
+        return next(reversed(self.open.values()), "") if self.open else ""
+
+    def node(self, node) -> None:
+        tag = node.tag
+        if tag == _w("bookmarkStart") and (node.get(_w("name")) or "").startswith(MARK_PREFIX):
+            mark = node.get(_w("name"))
+            if mark in self.review.blocks:
+                self.open[node.get(_w("id"))] = mark
+                self.review.blocks[mark].found = True
+                self.current = mark  # two marks in one paragraph: the reviewer merged them
+        elif tag == _w("bookmarkEnd"):
+            self.open.pop(node.get(_w("id")), None)
+        elif tag == _w("commentRangeStart"):
+            self.anchored.setdefault(node.get(_w("id")), [])
+            self.commenting.add(node.get(_w("id")))
+            self.comment_mark[node.get(_w("id"))] = self.current
+        elif tag == _w("commentRangeEnd"):
+            self.commenting.discard(node.get(_w("id")))
+        elif tag in (_w("t"), _w("delText"), _w("tab")):
+            self.run_text(node)
+        elif tag in (_w("ins"), _w("del"), _w("moveFrom"), _w("moveTo")):
+            self.change(node)
+        elif tag in (_w("rPrChange"), _w("pPrChange")):
+            self.review.changes.append(Change("formatting", node.get(_w("author"), ""),
+                                              node.get(_w("date"), ""), "", self.current))
+
+    def run_text(self, node) -> None:
+        text = "\t" if node.tag == _w("tab") else node.text or ""
+        removed = any(a.tag in (_w("del"), _w("moveFrom")) for a in node.iterancestors())
+        added = any(a.tag in (_w("ins"), _w("moveTo")) for a in node.iterancestors())
+        self.text("" if added else text, "" if removed else text)
+        for comment_id in self.commenting:
+            self.anchored[comment_id].append(text)
+
+    def change(self, node) -> None:
+        kinds = {_w("ins"): "insertion", _w("del"): "deletion", _w("moveFrom"): "move",
+                 _w("moveTo"): "move"}
+        text = "".join(t.text or "" for t in node.iter(_w("t"), _w("delText")))
+        if text:
+            self.review.changes.append(Change(kinds[node.tag], node.get(_w("author"), ""),
+                                              node.get(_w("date"), ""), text, self.current))
+
+    def text(self, before: str, after: str) -> None:
+        if self.current:
+            block = self.review.blocks[self.current]
+            block.before += before
+            block.after += after

@@ -1,0 +1,80 @@
+"""The Word file knows its sources: every block it writes is marked, for `review`.
+
+Each paragraph written from a source line (a heading, a paragraph, a list
+item, a quotation, a table cell, a caption) is wrapped in a hidden bookmark
+`_src<N>`, which Word and LibreOffice keep when they save and which no reader
+sees. A custom XML part maps each N to the source file, its line and the
+text the block was written with, with a hash of every source file, so that
+`review` can tell what a reviewer changed and where it belongs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import qn
+
+MARK_PREFIX = "_src"
+NAMESPACE = "urn:pipeline:sources:1"
+PART_NAME = "/customXml/pipeline-sources.xml"
+
+
+class SourceMarks:
+    """The marks of one document, in the order they are made."""
+
+    def __init__(self, bookmarks):
+        self.bookmarks = bookmarks
+        self.marks: list[tuple[str, object, Path, int]] = []
+
+    def mark(self, paragraph, path: Path, line: int) -> None:
+        if not paragraph_text(paragraph._p):
+            return  # an empty cell: nothing to review, and LibreOffice moves its mark
+        name = f"{MARK_PREFIX}{len(self.marks) + 1}"
+        self.bookmarks.wrap(paragraph, name)
+        self.marks.append((name, paragraph._p, Path(path), line))
+
+    def attach(self, document, inputs: tuple[Path, ...]) -> None:
+        """Adds the map part: every mark's place and text, and the sources' hashes."""
+        home = inputs[0].parent if inputs else Path.cwd()
+        rows = [f'<source file={quoteattr(_relative(p, home))} sha256="{content_sha256(p)}"/>'
+                for p in inputs]
+        rows += [f"<block mark={quoteattr(name)} file={quoteattr(_relative(path, home))} "
+                 f'line="{line}">{escape(paragraph_text(p))}</block>'
+                 for name, p, path, line in self.marks]
+        xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<sources xmlns="{NAMESPACE}">\n' + "\n".join(rows) + "\n</sources>\n")
+        part = Part(PackURI(PART_NAME), "application/xml", xml.encode("utf-8"),
+                    document.part.package)
+        document.part.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_XML)
+
+
+def paragraph_text(p) -> str:
+    """Returns a paragraph's text as Word shows it: its w:t and its tabs."""
+    parts = []
+    for node in p.iter(qn("w:t"), qn("w:tab")):
+        parts.append(node.text or "" if node.tag == qn("w:t") else "\t")
+    return "".join(parts)
+
+
+def _relative(path: Path, home: Path) -> str:
+    return Path(os.path.relpath(path, home)).as_posix()
+
+
+def content_sha256(path: Path) -> str:
+    """Returns the hash of a source's content: of its text for a text file (a BOM or
+    CRLF line ends are no change), of its bytes otherwise; '' when it is gone."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return ""
+    try:
+        data = data.decode("utf-8-sig").replace("\r\n", "\n").encode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return hashlib.sha256(data).hexdigest()

@@ -312,3 +312,34 @@ def test_hostile_files_are_diagnostics(tmp_path, capsys, case, message):
     code = main(["review", str(path), "--content", str(root), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 1 and message in err and "[review-file]" in err
+
+
+def test_merged_paragraphs_and_formatting_changes(built, tmp_path):
+    root, original = built
+    edits = WordEdits(original)
+    first, _ = edits.run_with("町は通信網を整備した。")
+    paragraph = first.getparent()
+    previous = paragraph.getprevious()
+    while previous.tag != _w("p") or not "".join(t.text or "" for t in previous.iter(_w("t"))):
+        previous = previous.getprevious()
+    for node in list(paragraph):  # the reviewer joined this paragraph to the one before
+        if node.tag != _w("pPr"):
+            previous.append(node)
+    paragraph.getparent().remove(paragraph)
+    run, _ = edits.run_with("職員数は")
+    rpr = run.find(_w("rPr"))
+    if rpr is None:
+        rpr = etree.SubElement(run, _w("rPr"))
+        run.insert(0, rpr)
+    change = etree.SubElement(rpr, _w("rPrChange"))
+    change.set(_w("id"), "77")
+    change.set(_w("author"), "課長 山田")
+    change.set(_w("date"), "2026-12-01T09:00:00Z")
+    reviewed = edits.save(tmp_path / "reviewed.docx")
+    _, report = _review(reviewed, root, tmp_path / "o")
+    rules = [(f["rule"], f["line"], f["message"][:6]) for f in report["findings"]]
+    assert ("review-change", 3, "書式の変更（") in rules  # formatting, not a text change
+    assert not any(r == "review-edit" and line == 3 for r, line, _ in rules)
+    assert ("review-unmapped", 5, "この段落の目印") not in rules  # the mark moved with its text
+    code, _ = _review(reviewed, root, tmp_path / "o", "--apply")
+    assert code == 0 and "町は通信網を整備した。" in (root / "02.md").read_text(encoding="utf-8")

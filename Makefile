@@ -20,14 +20,18 @@ SOURCES := $(shell find $(CONTENT) templates pipeline -type f ! -name '*.pyc' 2>
 BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuzz-subset0 \
   libpango-1.0-0 libpangoft2-1.0-0 fontconfig
 # LibreOffice opens the .docx in a test, as a real Word-processing client;
-# faketime shifts the clock to prove that no build reads it.
-TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime
+# faketime shifts the clock to prove that no build reads it; Chromium opens the
+# web edition for the accessibility test.
+TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime chromium chromium-driver
 
-.PHONY: pdf docx all dist check lint review linkcheck test bench clean setup
+.PHONY: pdf docx html all dist check lint review preview linkcheck test bench clean setup
 
 pdf: $(OUT)/$(ID).pdf
 
 docx: $(OUT)/$(ID).docx
+
+# The web edition: one self-contained, accessible page.
+html: $(OUT)/$(ID).html
 
 # Both products from one process: one parse, and the two writers side by side.
 all: $(STAMP) | $(BUILD_DEBS_STAMP)
@@ -36,6 +40,9 @@ all: $(STAMP) | $(BUILD_DEBS_STAMP)
 
 $(OUT)/$(ID).pdf: $(SOURCES) $(STAMP) | $(BUILD_DEBS_STAMP)
 	$(PY) -m pipeline pdf --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
+
+$(OUT)/$(ID).html: $(SOURCES) $(STAMP)
+	$(PY) -m pipeline html --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)
 
 $(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
 	$(PY) -m pipeline docx --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)

@@ -10,7 +10,7 @@ from .limits import Limits
 from .read import read_report
 from .resolve import resolve_document
 from .ship.products import (Product, chart_cache, check_pair, forget_pair, write_both,
-                            write_docx, write_pdf)
+                            write_docx, write_pdf, write_web)
 from .tree import Document
 
 
@@ -43,6 +43,11 @@ def build_docx(doc: Document, out_dir: Path) -> Product:
     product = write_docx(doc, out_dir / f"{doc.meta.id}.docx", cache=chart_cache(out_dir))
     forget_pair(out_dir, doc.meta.id)
     return product
+
+
+def build_html(doc: Document, out_dir: Path) -> Product:
+    """Writes out_dir/<id>.html, the web edition, and returns what was written."""
+    return write_web(doc, out_dir / f"{doc.meta.id}.html", cache=chart_cache(out_dir))
 
 
 def build_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits = Limits(),

@@ -16,7 +16,7 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-from .build import Product, build_both, build_docx, build_pdf, load_document
+from .build import Product, build_both, build_docx, build_html, build_pdf, load_document
 from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, findings_json,
                           in_order, make_strict)
 from .limits import Limits, time_limit
@@ -28,7 +28,7 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EXIT_IO = 74  # EX_IOERR: the output could not be written; fix the machine, not the report
 EXIT_BUSY = 75  # EX_TEMPFAIL: another build holds the output directory; try later
 EXIT_TERMINATED = 128 + signal.SIGTERM
-BUILDS = ("pdf", "docx", "all", "dist")
+BUILDS = ("pdf", "docx", "html", "all", "dist")
 CHECK_FILE = "check.json"
 SHOWN_PER_RULE = 3  # warnings of one rule printed before "… and N more" (--verbose: all)
 
@@ -130,6 +130,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 HELP = {
     "check": "validate the report; writes only check.json",
     "pdf": "build the PDF",
+    "html": "build the web edition: one accessible, self-contained HTML page",
     "docx": "build the Word file",
     "all": "build both, from one parse; neither is replaced unless both succeed",
     "dist": "a versioned bundle to send, when the inputs changed",
@@ -147,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     report = _report_options()
     limits = _limit_options()
-    for name in ("check", "pdf", "docx"):
+    for name in ("check", "pdf", "docx", "html"):
         commands.add_parser(name, parents=[report, limits], help=HELP[name],
                             description=HELP[name])
     both = commands.add_parser("all", parents=[report, limits], help=HELP["all"],
@@ -249,6 +250,8 @@ def _run(args: argparse.Namespace) -> int:
             _print_diagnostics(mismatch)
     elif args.command == "pdf":
         products = [build_pdf(doc, args.out, args.content, args.limits)]
+    elif args.command == "html":
+        products = [build_html(doc, args.out)]
     else:
         products = [build_docx(doc, args.out)]
     if not args.quiet:

@@ -72,6 +72,16 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
     return Product(path, pages, len(data), time.perf_counter() - started)
 
 
+def write_web(doc: Document, path: Path, cache: Path | None = None) -> Product:
+    """Writes the web edition to path."""
+    from ..write.web import WebOptions, render_web
+    started = time.perf_counter()
+    data = render_web(doc, WebOptions(HtmlOptions(draw_chart=ChartCache(cache).draw,
+                                                  web=True))).encode("utf-8")
+    write_atomic(path, data)
+    return Product(path, 0, len(data), time.perf_counter() - started)
+
+
 def write_docx(doc: Document, path: Path, cache: Path | None = None) -> Product:
     """Writes the Word file to path."""
     # Imported here: python-docx and lxml take a third of `check`'s start-up.

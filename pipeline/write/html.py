@@ -6,6 +6,7 @@ The body written here is shared by every HTML-based product (the PDF now).
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import singledispatch
@@ -33,6 +34,7 @@ class HtmlOptions:
     copy_label: str = ""  # a numbered copy's footer: 配布先: 総務課 / No. 1
     templates: Path = TEMPLATES
     draw_chart: Callable[[Chart, str], bytes] = draw_chart  # the ship stage caches drawings
+    web: bool = False  # the web edition: table captions in <caption>, th scope, inline SVG
 
 
 def render_html(doc: Document, options: HtmlOptions) -> str:
@@ -60,6 +62,16 @@ def render_html(doc: Document, options: HtmlOptions) -> str:
 def data_uri(data: bytes, media_type: str) -> str:
     """Returns the image as a data: URL: the PDF writer never opens a file a section names."""
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def inline_svg(svg: bytes, alt: str, prefix: str) -> Markup:
+    """Returns a drawing as an <svg> element for the page, read out as an image with alt;
+    its ids (matplotlib names them figure_1, patch_1, …) get prefix, unique on the page."""
+    text = svg.decode("utf-8")
+    text = text[text.index("<svg"):]
+    text = re.sub(r'\b(id="|url\(#|href="#)', lambda m: f"{m.group(1)}{prefix}-", text)
+    text = text.replace("<svg ", Markup('<svg role="img" aria-label="{}" ').format(alt), 1)
+    return Markup(text)
 
 
 def css_string(text: str) -> Markup:
@@ -130,6 +142,8 @@ def _(node: ThematicBreak, env: HtmlOptions) -> Markup:
 
 @block_html.register
 def _(node: Table, env: HtmlOptions) -> Markup:
+    if env.web:
+        return _web_table(node)
     head = Markup("").join(_row(r, "th", node.aligns) for r in node.header)
     body = Markup("").join(_row(r, "td", node.aligns) for r in node.body)
     table = Markup("<table>\n<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n").format(head, body)
@@ -141,6 +155,22 @@ def _(node: Table, env: HtmlOptions) -> Markup:
         node.anchor, caption, table, _source_line(node.source))
 
 
+def _web_table(node: Table) -> Markup:
+    """A table as a web page needs it for screen readers: its caption in <caption>,
+    header cells with scope, in a region that scrolls sideways on a phone."""
+    caption = Markup("")
+    if node.number is not None:
+        caption = Markup('<caption><span class="label">{}</span>{}</caption>\n').format(
+            labels.table_label(node.number), inlines_html(node.caption))
+    head = Markup("").join(_row(r, "th", node.aligns, ' scope="col"') for r in node.header)
+    body = Markup("").join(_row(r, "td", node.aligns) for r in node.body)
+    label = Markup(' aria-label="{}"').format(
+        labels.table_label(node.number) if node.number else "表")
+    return Markup('<div class="table" id="{}" role="region" tabindex="0"{}>\n<table>\n{}'
+                  '<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n{}</div>\n').format(
+        node.anchor or "", label, caption, head, body, _source_line(node.source))
+
+
 def _source_line(source) -> Markup:
     """Returns the 出典 line under a chart or a data table, or nothing."""
     if not source:
@@ -148,11 +178,12 @@ def _source_line(source) -> Markup:
     return Markup('<p class="source">{}{}</p>\n').format(labels.SOURCE, inlines_html(source))
 
 
-def _row(cells, tag: str, aligns) -> Markup:
+def _row(cells, tag: str, aligns, scope: str = "") -> Markup:
     out = Markup("")
     for cell, align in zip(cells, aligns):
         style = Markup(' class="{}"').format(align) if align else ""
-        out += Markup("<{0}{1}>{2}</{0}>").format(tag, style, inlines_html(cell))
+        out += Markup("<{0}{1}{3}>{2}</{0}>").format(tag, style, inlines_html(cell),
+                                                    Markup(scope))
     return Markup("<tr>{}</tr>\n").format(out)
 
 
@@ -167,6 +198,12 @@ def _(node: Figure, env: HtmlOptions) -> Markup:
 @block_html.register
 def _(node: Chart, env: HtmlOptions) -> Markup:
     svg = env.draw_chart(node, "svg")
+    if env.web:
+        return Markup('<figure class="figure chart" id="{}">\n{}\n<figcaption><span '
+                      'class="label">{}</span>{}</figcaption>\n{}</figure>\n').format(
+            node.anchor, inline_svg(svg, alt_text(node), node.anchor),
+            labels.figure_label(node.number),
+            inlines_html(node.caption), _source_line(node.source))
     return Markup('<figure class="figure chart" id="{}">\n<img src="{}" alt="{}">\n'
                   '<figcaption><span class="label">{}</span>{}</figcaption>\n{}</figure>\n'
                   ).format(node.anchor, data_uri(svg, "image/svg+xml"), alt_text(node),

@@ -1,0 +1,99 @@
+"""The web edition: one self-contained page, accessible (axe-core in Chromium finds
+no WCAG 2.1 A or AA violation), readable at 375 and 1280 pixels, deterministic."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import load_document
+from pipeline.cli import main
+from pipeline.tree import Heading, Paragraph, plain_text, walk
+
+from helpers import FLAGSHIP
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    out = tmp_path_factory.mktemp("web")
+    assert main(["html", "--content", str(FLAGSHIP), "--out", str(out), "--quiet"]) == 0
+    return out / "gov-dx-briefing.html"
+
+
+def test_the_page_is_self_contained_and_needs_no_script(page):
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html and '<a class="skip" href="#main">' in html
+    assert "<script" not in html and 'src="http' not in html and "<link" not in html
+    assert html.count('<svg role="img" aria-label="') == 2  # the charts, inline
+    assert '<caption><span class="label">表1</span>' in html and 'scope="col"' in html
+    assert len(set(re.findall(r'\sid="([^"]+)"', html))) == len(re.findall(r'\sid="', html))
+
+
+def test_it_says_what_the_other_products_say(page):
+    doc, _ = load_document(FLAGSHIP)
+    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+    for section in doc.sections:
+        for node in walk(section.blocks):
+            if isinstance(node, Heading):
+                assert re.sub(r"\s+", "", plain_text(node.content)) in text
+            elif isinstance(node, Paragraph):
+                first = re.sub(r"\s+", "", plain_text(node.content))[:15]
+                assert first in text
+
+
+def test_identical_inputs_give_identical_bytes(page, tmp_path):
+    assert main(["html", "--content", str(FLAGSHIP), "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / page.name).read_bytes() == page.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip("chromium and chromedriver are not installed; `make test` installs them")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    options = Options()
+    options.binary_location = chromium
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    session = webdriver.Chrome(service=Service(driver), options=options)
+    session.set_script_timeout(120)
+    yield session
+    session.quit()
+
+
+def _axe(browser) -> list[dict]:
+    import axe_core_python
+    script = (Path(axe_core_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    browser.execute_script(script)
+    result = browser.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', "
+        "'wcag21a', 'wcag21aa']}}).then(function (r) { done(r); },"
+        " function (e) { done({error: String(e)}); });")
+    assert "error" not in result, result
+    return result["violations"]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_violation_and_the_page_fits(page, browser, tmp_path, width):
+    browser.set_window_size(width, 900)
+    browser.get(page.as_uri())
+    violations = _axe(browser)
+    assert [(v["id"], v["nodes"][0]["html"][:80]) for v in violations] == []
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0  # nothing wider than a phone's screen: tables scroll in their box
+    shot = tmp_path / f"web-{width}.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("KEEP_SCREENSHOTS"):
+        shutil.copy(shot, os.environ["KEEP_SCREENSHOTS"])

@@ -60,6 +60,11 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m pipeline lint --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) $(if $(FIX),--fix)
 
+# The web edition served on 127.0.0.1:$(PORT), rebuilt on every save.
+PORT ?= 8000
+preview: $(STAMP) | $(BUILD_DEBS_STAMP)
+	$(PY) -m pipeline preview --content $(CONTENT) --out $(OUT) --port $(PORT)
+
 # A reviewed Word file back to the Markdown: DOCX=FILE; APPLY=1 writes the accepted changes.
 review: $(STAMP)
 	$(PY) -m pipeline review $(DOCX) --content $(CONTENT) --out $(OUT) $(if $(APPLY),--apply)

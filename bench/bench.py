@@ -180,6 +180,58 @@ def bench_charts(work: Path, runs: int) -> list[Timing]:
     return rows
 
 
+def bench_preview(work: Path, runs: int) -> list[Timing]:
+    """Returns the seconds from a save of the flagship to the reload event, and to a new
+    PDF at /pdf, with `preview` running warm (issue 17: 0.5 s and about 1 s)."""
+    import socket
+    import urllib.request
+    copy = work / "preview-copy"
+    shutil.copytree(ROOT / "content", copy, dirs_exist_ok=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "pipeline", "preview", "--content",
+                               str(copy), "--out", str(work / "preview-out"), "--port",
+                               str(port), "--quiet"], cwd=ROOT, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _until(lambda: urllib.request.urlopen(f"{base}/pdf", timeout=2).status == 200, 60)
+        reloads, pdfs = [], []
+        section = copy / "01-background.md"
+        for n in range(runs):
+            old_pdf = urllib.request.urlopen(f"{base}/pdf", timeout=5).read()
+            with urllib.request.urlopen(f"{base}/events", timeout=10) as stream:
+                time.sleep(0.3)
+                started = time.perf_counter()
+                section.write_text(section.read_text(encoding="utf-8") + f"\n追記{n}。\n",
+                                   encoding="utf-8")
+                for line in stream:
+                    if line.startswith(b"event: reload"):
+                        reloads.append(time.perf_counter() - started)
+                        break
+            _until(lambda: urllib.request.urlopen(f"{base}/pdf", timeout=5).read() != old_pdf, 30)
+            pdfs.append(time.perf_counter() - started)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return [Timing("flagship", "preview: save → reload event", reloads[0],
+                   statistics.median(reloads), math.nan),
+            Timing("flagship", "preview: save → new /pdf", pdfs[0], statistics.median(pdfs),
+                   math.nan)]
+
+
+def _until(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit("preview did not answer in time")
+
+
 def growth_exponent(points: list[tuple[int, float]]) -> float:
     """Returns b in time ≈ a·pages^b, fitted by least squares on the logs."""
     xs = [math.log(p) for p, _ in points]
@@ -264,6 +316,8 @@ def main() -> None:
         rows += bench_make(copy, work / "out" / "make", runs + 2)
         print("… charts", file=sys.stderr)
         rows += bench_charts(work, runs)
+        print("… preview", file=sys.stderr)
+        rows += bench_preview(work, runs + 2)
     report = ["## Machine", "", *machine(), "", "## Times", "", *table(rows, pages), "",
               "## Growth with the page count", "", *exponents(rows, pages), ""]
     if shutil.which("pandoc"):

@@ -53,6 +53,8 @@ def _command(args: argparse.Namespace) -> int:
             return _linkcheck(args)
         if args.command == "review":
             return _review(args)
+        if args.command == "preview":
+            return _preview(args)
         if args.command == "lint":
             with time_limit(args.limits.seconds, display_path(args.content)):
                 return _lint(args)
@@ -137,6 +139,7 @@ HELP = {
     "linkcheck": "ask every URL's server (online; never part of a build)",
     "rules": "list every rule id with its severity and stage",
     "lint": "check the Japanese against the rules of official writing (公用文作成の考え方)",
+    "preview": "serve the web edition on 127.0.0.1 and rebuild it on every save",
     "review": "list a reviewed Word file's changes and comments at the source lines; "
               "--apply takes the accepted text back into the Markdown",
 }
@@ -177,6 +180,11 @@ def _parser() -> argparse.ArgumentParser:
                       help="only this rule (may be given again)")
     lint.add_argument("--format", choices=["text", "json"], default="text",
                       help="findings as GCC-style lines (default) or as lint.json on stdout")
+    preview = commands.add_parser("preview", parents=[report, limits], help=HELP["preview"],
+                                  description=HELP["preview"])
+    preview.add_argument("--port", type=int, default=8000, help="default %(default)s")
+    preview.add_argument("--host", default="127.0.0.1",
+                         help="the interface to listen on (default %(default)s: this machine only)")
     review = commands.add_parser("review", parents=[report], help=HELP["review"],
                                  description=HELP["review"])
     review.add_argument("docx", type=Path, metavar="FILE.docx", help="the reviewed Word file")
@@ -277,6 +285,31 @@ def _dist(doc, args: argparse.Namespace) -> int:
     copies = f", {len(recipients)} numbered copies" if recipients else ""
     print(f"{display_path(result.path)}: {result.pages} pages{copies}, "
           f"{result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import Preview, run, serve  # imported here: the server is this command's
+    preview = Preview(args.content, args.limits)
+    try:
+        server = serve(preview, args.host, args.port)
+    except OSError as exc:
+        print(f"python -m pipeline preview: error: cannot listen on {args.host}:{args.port} "
+              f"({exc.strerror}): is another preview running? Use --port", file=sys.stderr)
+        return EXIT_USAGE
+
+    def stop(signum, frame):
+        preview.stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if not args.quiet:
+        print(f"preview: http://{args.host}:{server.server_address[1]}/ (the PDF at /pdf); "
+              "Ctrl-C stops it", file=sys.stderr)
+    try:
+        run(preview, server)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return EXIT_OK
 
 

@@ -18,7 +18,7 @@ from helpers import FLAGSHIP, ROOT
 PACKAGE = ROOT / "pipeline"
 SHARED = {"pipeline", "pipeline.tree", "pipeline.diagnostics", "pipeline.rules",
           "pipeline.limits"}
-ORDER = ["read", "resolve", "check", "write", "ship", "build", "cli", "__main__"]
+ORDER = ["read", "resolve", "check", "write", "ship", "build", "preview", "cli", "__main__"]
 
 
 def module_name(path: Path) -> str:

@@ -1,0 +1,116 @@
+"""`preview`: a real server on a free port of 127.0.0.1, in a child process, over
+a temporary copy of a report; always stopped."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from helpers import ROOT, cli_env, write_report
+
+SECTION = "# 一\n\n最初の本文である[@alpha]。\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(port, path="/", timeout=5.0):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": SECTION})
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "preview", "--content",
+                                str(root), "--out", str(tmp_path / "o"), "--port", str(port)],
+                               cwd=ROOT, env=cli_env(), stderr=subprocess.PIPE, text=True)
+    try:
+        _wait(lambda: _get(port)[0] == 200, 30)
+        time.sleep(0.5)  # the watcher settles (a save before it watches would be missed)
+        yield root, port, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def _wait(condition, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def _next_reload(port, timeout=5.0) -> float:
+    """Returns the seconds until the event stream says reload."""
+    started = time.monotonic()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/events", timeout=timeout) as stream:
+        for line in stream:
+            if line.startswith(b"event: reload"):
+                return time.monotonic() - started
+    raise AssertionError("no reload event")
+
+
+def test_a_save_is_served_and_the_page_told_to_reload(server):
+    root, port, _ = server
+    import threading
+    result = {}
+    listener = threading.Thread(target=lambda: result.setdefault("t", _next_reload(port)))
+    listener.start()
+    time.sleep(0.3)
+    (root / "01.md").write_text(SECTION.replace("最初の", "改めた"), encoding="utf-8")
+    listener.join(5)
+    assert result.get("t", 99) < 2.0
+    _wait(lambda: "改めた本文".encode() in _get(port)[1], 2)
+
+
+def test_a_broken_edit_shows_diagnostics_over_the_last_good_page(server):
+    root, port, process = server
+    (root / "01.md").write_text("# 一\n\n{{ nope }}\n", encoding="utf-8")
+    _wait(lambda: b"role=\"alert\"" in _get(port)[1], 5)
+    status, page = _get(port)
+    assert status == 200 and "最初の本文".encode() in page and b"nope" in page
+    assert process.poll() is None
+    (root / "01.md").write_text(SECTION.replace("最初の", "直した"), encoding="utf-8")
+    _wait(lambda: "直した本文".encode() in _get(port)[1], 5)
+    assert b"role=\"alert\"" not in _get(port)[1]
+
+
+def test_only_the_products_are_served(server):
+    _, port, _ = server
+    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%5c..%5cetc%5cpasswd",
+                 "/01.md", "/report.yaml", "/etc/passwd"):
+        assert _get(port, path)[0] == 404
+    _wait(lambda: _get(port, "/pdf")[0] == 200, 30)
+    assert _get(port, "/pdf")[1].startswith(b"%PDF-")
+
+
+def test_a_second_preview_on_the_port_exits_2_and_sigterm_stops_it(server, tmp_path):
+    root, port, process = server
+    second = subprocess.run([sys.executable, "-m", "pipeline", "preview", "--content",
+                             str(root), "--port", str(port)], cwd=ROOT, env=cli_env(),
+                            capture_output=True, text=True, timeout=30)
+    assert second.returncode == 2 and "is another preview running" in second.stderr
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    assert not list(root.rglob("*.tmp"))

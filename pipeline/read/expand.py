@@ -31,7 +31,7 @@ _MARKER = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
 # attribute lists such as `# 事例 {#cases}`.
 COMMENT_START, COMMENT_END = "{##", "##}"
 _COMMENT = re.compile(r"\{##.*?##\}", re.DOTALL)
-_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{##.*?##\}", re.DOTALL)
+JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{##.*?##\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def _keep_line_breaks(source: str) -> str:
 
 def _mark_lines(source: str) -> str:
     source = _keep_line_breaks(source)
-    spans = [(m.start(), m.end()) for m in _TAG.finditer(source)]
+    spans = [(m.start(), m.end()) for m in JINJA_TAG.finditer(source)]
     starts = [start for start, _ in spans]
     out, offset = [], 0
     for number, line in enumerate(source.split("\n"), start=1):

@@ -15,7 +15,8 @@ from pathlib import PurePosixPath
 
 from ..tree import (BulletList, CodeBlock, Document, Figure, Heading, ListItem, OrderedList,
                    Paragraph, Quote, Table, ThematicBreak, plain_text)
-from ..write.labels import edition, figure_label, table_label, wareki
+from ..resolve import figure_label, table_label
+from ..write.labels import edition, wareki
 from ..write.sist02 import format_sist02
 
 DIFF_LINES = 30  # per section: a summary, not the whole text

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from ..read.files import read_text
+from ..read.expand import JINJA_TAG
+from ..read.files import edited_text, read_text
 from ..read.review import Block, Review
 from ..write.docx.sources import content_sha256
 from ..rules import (REVIEW_CHANGE, REVIEW_COMMENT, REVIEW_EDIT, REVIEW_MANUAL, REVIEW_STALE,
                      REVIEW_UNMAPPED)
 
 CONTEXT = 6  # characters of unchanged text on each side that place a change
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{##.*?##\}")
 _KINDS = {"insertion": "挿入", "deletion": "削除", "move": "移動", "formatting": "書式の変更"}
 
 
@@ -136,22 +136,18 @@ def _locate(lines, region, old: str, new: str, path: Path):
     if len(places) != 1:
         return True if applied and not places else None
     line, start = places[0]
-    if any(m.start() < start + len(old) and start < m.end() for m in _JINJA.finditer(lines[line])):
+    if any(m.start() < start + len(old) and start < m.end()
+           for m in JINJA_TAG.finditer(lines[line])):
         return None
     return Edit(path, line + 1, start, old, new)
 
 
 def apply_edits(edits: list[Edit]) -> dict[Path, tuple[str, str]]:
-    """Returns {path: (before, after)} with every edit made, last first on each line."""
+    """Returns {path: (before, after)} with every edit made."""
     changed = {}
     for path in sorted({e.path for e in edits}):
-        before = read_text(path)
-        lines = before.split("\n")
-        for edit in sorted((e for e in edits if e.path == path),
-                           key=lambda e: (e.line, e.start), reverse=True):
-            text = lines[edit.line - 1]
-            lines[edit.line - 1] = text[:edit.start] + edit.new + text[edit.start + len(edit.old):]
-        after = "\n".join(lines)
+        before, after = edited_text(path, [(e.line, e.start, e.old, e.new)
+                                           for e in edits if e.path == path])
         if after != before:
             changed[path] = (before, after)
     return changed

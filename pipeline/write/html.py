@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..diagnostics import PipelineError
-from ..resolve import reference_anchor
+from ..resolve import figure_label, reference_anchor, table_label
 from ..rules import WRITER
 from ..tree import (BulletList, Chart, Citation, CrossRef, FootnoteRef, Code, CodeBlock, Document, Emphasis, Figure, Heading,
                     LineBreak, Link, ListItem, OrderedList, Paragraph, Quote, Strong, Table, Text,
@@ -150,7 +150,7 @@ def _(node: Table, env: HtmlOptions) -> Markup:
     if node.number is None:
         return Markup('<div class="table">\n{}</div>\n').format(table)
     caption = Markup('<figcaption><span class="label">{}</span>{}</figcaption>\n').format(
-        labels.table_label(node.number), inlines_html(node.caption))
+        table_label(node.number), inlines_html(node.caption))
     return Markup('<figure class="table" id="{}">\n{}{}{}</figure>\n').format(
         node.anchor, caption, table, _source_line(node.source))
 
@@ -161,11 +161,11 @@ def _web_table(node: Table) -> Markup:
     caption = Markup("")
     if node.number is not None:
         caption = Markup('<caption><span class="label">{}</span>{}</caption>\n').format(
-            labels.table_label(node.number), inlines_html(node.caption))
+            table_label(node.number), inlines_html(node.caption))
     head = Markup("").join(_row(r, "th", node.aligns, ' scope="col"') for r in node.header)
     body = Markup("").join(_row(r, "td", node.aligns) for r in node.body)
     label = Markup(' aria-label="{}"').format(
-        labels.table_label(node.number) if node.number else "表")
+        table_label(node.number) if node.number else "表")
     return Markup('<div class="table" id="{}" role="region" tabindex="0"{}>\n<table>\n{}'
                   '<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n{}</div>\n').format(
         node.anchor or "", label, caption, head, body, _source_line(node.source))
@@ -192,7 +192,7 @@ def _(node: Figure, env: HtmlOptions) -> Markup:
     return Markup('<figure class="figure" id="{}">\n<img src="{}" alt="{}">\n'
                   '<figcaption><span class="label">{}</span>{}</figcaption>\n</figure>\n').format(
         node.anchor, data_uri(node.data, node.media_type), plain_text(node.caption),
-        labels.figure_label(node.number), inlines_html(node.caption))
+        figure_label(node.number), inlines_html(node.caption))
 
 
 @block_html.register
@@ -202,12 +202,12 @@ def _(node: Chart, env: HtmlOptions) -> Markup:
         return Markup('<figure class="figure chart" id="{}">\n{}\n<figcaption><span '
                       'class="label">{}</span>{}</figcaption>\n{}</figure>\n').format(
             node.anchor, inline_svg(svg, alt_text(node), node.anchor),
-            labels.figure_label(node.number),
+            figure_label(node.number),
             inlines_html(node.caption), _source_line(node.source))
     return Markup('<figure class="figure chart" id="{}">\n<img src="{}" alt="{}">\n'
                   '<figcaption><span class="label">{}</span>{}</figcaption>\n{}</figure>\n'
                   ).format(node.anchor, data_uri(svg, "image/svg+xml"), alt_text(node),
-                           labels.figure_label(node.number), inlines_html(node.caption),
+                           figure_label(node.number), inlines_html(node.caption),
                            _source_line(node.source))
 
 

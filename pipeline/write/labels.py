@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 
-from ..resolve import figure_label, table_label  # noqa: F401 - the writers' words, named there
 from ..tree import Metadata
 
 SUMMARY = "要旨"

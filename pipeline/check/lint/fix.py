@@ -9,37 +9,31 @@ Applying the fixes again changes nothing.
 from __future__ import annotations
 
 import difflib
-import re
 from pathlib import Path
 
-from ...read.files import read_text
+from ...read.expand import JINJA_TAG
+from ...read.files import edited_text, read_text
 from . import Fix
 
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{##.*?##\}")
 
 
 def apply_fixes(fixes: list[Fix]) -> dict[Path, tuple[str, str]]:
     """Returns {path: (before, after)} for every file the fixes change."""
     changed = {}
     for path in sorted({fix.path for fix in fixes}):
-        before = read_text(path)
-        lines = before.split("\n")
-        for fix in sorted((f for f in fixes if f.path == path),
-                          key=lambda f: (f.line, f.column), reverse=True):
-            lines[fix.line - 1] = _fixed(lines[fix.line - 1], fix)
-        after = "\n".join(lines)
+        lines = read_text(path).split("\n")
+        safe = [(f.line, f.column - 1, f.wrong, f.right) for f in fixes
+                if f.path == path and _outside_jinja(lines[f.line - 1], f)]
+        before, after = edited_text(path, safe)
         if after != before:
             changed[path] = (before, after)
     return changed
 
 
-def _fixed(line: str, fix: Fix) -> str:
+def _outside_jinja(line: str, fix: Fix) -> bool:
     start = fix.column - 1
-    if line[start:start + len(fix.wrong)] != fix.wrong:
-        return line  # Jinja made this text: it is fixed where it comes from, by hand
-    if any(m.start() < start + len(fix.wrong) and start < m.end() for m in _JINJA.finditer(line)):
-        return line
-    return line[:start] + fix.right + line[start + len(fix.wrong):]
+    return not any(m.start() < start + len(fix.wrong) and start < m.end()
+                   for m in JINJA_TAG.finditer(line))
 
 
 def unified_diff(path: Path, before: str, after: str) -> str:

@@ -13,13 +13,13 @@ from docx.shared import Mm
 from functools import singledispatch
 
 from ...diagnostics import PipelineError
-from ...resolve import reference_anchor
+from ...resolve import figure_label, reference_anchor, table_label
 from ...rules import WRITER
 from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, CrossRef, Document, Emphasis,
                      Figure, FootnoteRef, Heading, LineBreak, Link, OrderedList, Paragraph, Pos,
                      Quote, Strong, Table, Text, ThematicBreak, plain_text, walk)
 from ..chart import WIDTH_MM, alt_text
-from ..labels import CROSSREF_JOIN, NOTE_WORD, SOURCE, figure_label, table_label
+from ..labels import CROSSREF_JOIN, NOTE_WORD, SOURCE
 from .sources import SourceMarks
 from .notes import (Footnotes, add_footnote_reference, add_ref_field, bookmark_runs,
                     number_bookmark)

@@ -25,7 +25,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 
-from .xml import field_runs
+from .xml import add_run, field_runs
 
 _FOOTNOTES = f"""<w:footnotes {nsdecls("w", "r")}>
 <w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240"
@@ -58,9 +58,9 @@ class Footnotes:
         note.append(p)
         self.part.element.append(note)
         paragraph = Paragraph(p, self)
-        _text_run(p, word, style_ids["Footnote Reference"])
+        add_run(p, word, style_ids["Footnote Reference"])
         p.append(_styled_run(style_ids["Footnote Reference"], OxmlElement("w:footnoteRef")))
-        _text_run(p, "\u3000")
+        add_run(p, "\u3000")
         return paragraph
 
     def _make_part(self) -> XmlPart:
@@ -85,7 +85,7 @@ class Footnotes:
 
 def add_footnote_reference(paragraph, number: int, word: str, style_id: str) -> None:
     """Appends the call: the word (注) and a footnote reference, which Word numbers."""
-    _text_run(paragraph._p, word, style_id)
+    add_run(paragraph._p, word, style_id)
     reference = OxmlElement("w:footnoteReference")
     reference.set(qn("w:id"), str(number))
     paragraph._p.append(_styled_run(style_id, reference))
@@ -100,21 +100,6 @@ def _styled_run(style_id: str, content) -> OxmlElement:
     run.append(rpr)
     run.append(content)
     return run
-
-
-def _text_run(p, text: str, style_id: str | None = None) -> None:
-    run = OxmlElement("w:r")
-    if style_id:
-        rpr = OxmlElement("w:rPr")
-        style = OxmlElement("w:rStyle")
-        style.set(qn("w:val"), style_id)
-        rpr.append(style)
-        run.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = text
-    t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    p.append(run)
 
 
 def number_bookmark(anchor: str) -> str:
@@ -143,5 +128,5 @@ def bookmark_runs(paragraph, bookmarks, name: str, text: str) -> None:
     start.set(qn("w:name"), name)
     bookmarks.next_id += 1
     paragraph._p.append(start)
-    _text_run(paragraph._p, text)
+    add_run(paragraph._p, text)
     paragraph._p.append(end)

@@ -40,14 +40,26 @@ class Preview:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.pdf_wanted = threading.Event()
+        self.drawings: dict[str, bytes] = {}  # charts drawn, kept while the data is the same
+
+    def draw_chart(self, chart, kind: str) -> bytes:
+        """Returns a chart's drawing, drawn once while its data stays the same."""
+        from .write.chart import chart_key, draw_chart
+        key = chart_key(chart, kind)
+        if key not in self.drawings:
+            self.drawings[key] = draw_chart(chart, kind)
+        return self.drawings[key]
 
     def rebuild(self) -> None:
         """Reads the report and renders the page; on an error keeps the last good one."""
         from .build import load_document
+        from .write.html import HtmlOptions
         from .write.web import WebOptions, render_web
         try:
             doc, _ = load_document(self.content, limits=self.limits)
-            page = render_web(doc, WebOptions(head_extra=RELOAD)).encode("utf-8")
+            options = WebOptions(HtmlOptions(draw_chart=self.draw_chart, web=True),
+                                 head_extra=RELOAD)
+            page = render_web(doc, options).encode("utf-8")
             errors = []
         except PipelineError as exc:
             page, errors, doc = self.page, list(exc.diagnostics), None
@@ -86,10 +98,10 @@ class Preview:
                 continue
             self.pdf_wanted.clear()
             doc = self.document
-            try:
-                data, _ = render_pdf(render_html(doc, HtmlOptions()),
+            try:  # a draft to look at: not archival (PDF/A and tags cost a fifth)
+                data, _ = render_pdf(render_html(doc, HtmlOptions(draw_chart=self.draw_chart)),
                                      PdfOptions(self.content, (self.content, TEMPLATES),
-                                                doc.meta.archival, self.limits.max_pages))
+                                                False, self.limits.max_pages))
             except PipelineError:
                 continue
             self.pdf = data

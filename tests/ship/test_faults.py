@@ -32,7 +32,10 @@ def _strays(out) -> list[str]:
 
 
 def _products(out) -> dict:
-    return {name: (out / name).read_bytes() for name in listing(out) if name != "check.json"}
+    """Returns every product file under out (a bundle's too) and its bytes."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "check.json" and not p.relative_to(out).parts[0]
+            .startswith(".") and ".state" not in p.parts}
 
 
 @pytest.mark.parametrize("failure, message", [
@@ -69,23 +72,29 @@ def _start(args, tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.parametrize("command", ["all", "dist"])
 @pytest.mark.parametrize("delay", [0.4, 0.9, 1.5])
-def test_sigterm_during_all_leaves_nothing_half_written(tmp_path, delay):
+def test_sigterm_leaves_nothing_half_written(tmp_path, command, delay):
     root, out = write_report(tmp_path / "r", LONG), tmp_path / "o"
-    assert main(["all", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    assert main([command, "--content", str(root), "--out", str(out), "--quiet"]) == 0
     before = _products(out)
     (root / "01.md").write_text(LONG["01.md"].replace("本文", "改めた本文"), encoding="utf-8")
-    build = _start(["all", "--content", str(root), "--out", str(out)], tmp_path)
+    if command == "dist":
+        text = (root / "report.yaml").read_text(encoding="utf-8")
+        (root / "report.yaml").write_text(text.replace('"1.0"', '"1.1"'), encoding="utf-8")
+    build = _start([command, "--content", str(root), "--out", str(out)], tmp_path)
     time.sleep(delay)
     build.send_signal(signal.SIGTERM)
     _, err = build.communicate(timeout=60)
     # -SIGTERM: it came before the handler was installed, when nothing was written yet
     assert build.returncode in (0, 128 + signal.SIGTERM, -signal.SIGTERM), err
     assert "Traceback" not in err and _strays(out) == []
-    after = _products(out)
     if build.returncode != 0:
-        assert after == before  # both products, or neither, were replaced
-    assert main(["all", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+        assert _products(out) == before  # both products, or neither, were replaced
+        if command == "dist":
+            assert sorted(p.name for p in (out / "dist").iterdir()
+                          if not p.name.startswith(".")) == ["test-report-v1.0-20260401"]
+    assert main([command, "--content", str(root), "--out", str(out), "--quiet"]) == 0
 
 
 @pytest.mark.parametrize("command", ["all", "dist"])

@@ -67,24 +67,22 @@ def _matplotlib_version() -> str:
 
 def draw_chart(chart: Chart, kind: str) -> bytes:
     """Returns the chart drawn as 'svg' or 'png'."""
+    # matplotlib.figure, not pyplot: pyplot's import (its backends, its state) costs a
+    # third of a second more, and a figure that no pyplot holds needs no closing.
     import matplotlib
-    matplotlib.use("Agg", force=True)
-    from matplotlib import pyplot
+    from matplotlib.figure import Figure
 
     style = {"svg.fonttype": "none", "svg.hashsalt": "pipeline", "font.family":
              HEADING_FONT.family, "font.size": 9, "axes.spines.top": False,
              "axes.spines.right": False, "axes.unicode_minus": False}
     with matplotlib.rc_context(style):
-        figure = pyplot.figure(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4))
-        try:
-            axes = figure.add_subplot()
-            _PLOTS[chart.kind](axes, chart)
-            _set_margins(figure, chart)
-            out = io.BytesIO()
-            metadata = {"Date": None} if kind == "svg" else {"Software": None}
-            figure.savefig(out, format=kind, dpi=PNG_DPI, metadata=metadata)
-        finally:
-            pyplot.close(figure)
+        figure = Figure(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4))
+        axes = figure.add_subplot()
+        _PLOTS[chart.kind](axes, chart)
+        _set_margins(figure, chart)
+        out = io.BytesIO()
+        metadata = {"Date": None} if kind == "svg" else {"Software": None}
+        figure.savefig(out, format=kind, dpi=PNG_DPI, metadata=metadata)
     return out.getvalue()
 
 

@@ -10,16 +10,14 @@ import argparse
 import datetime
 import signal
 import sys
-import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 from .build import Product, build_both, build_docx, build_html, build_pdf, load_document
 from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, findings_json,
                           in_order, make_strict)
-from .limits import Limits, time_limit
+from .limits import Limits, signal_raises, time_limit
 from .rules import IO_ERROR, RULES
 from .ship.lock import OutputBusy, output_lock
 from .ship.output import remove_stale_temporaries, write_atomic
@@ -43,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args.limits = _limits(args)
     if args.command == "rules":
         return _print_rules()
-    with _terminate_cleanly():
+    with signal_raises(signal.SIGTERM, _Terminated):
         return _command(args)
 
 
@@ -87,22 +85,6 @@ def _command(args: argparse.Namespace) -> int:
 class _Terminated(BaseException):
     """SIGTERM, as `timeout` and systemd send it: unwinds like an exception, so
     that every temporary and staged file is removed on the way out."""
-
-
-@contextmanager
-def _terminate_cleanly():
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def terminate(signum, frame):
-        raise _Terminated()
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _was_warning(finding: Diagnostic) -> bool:
@@ -319,6 +301,7 @@ REVIEW_FILE = "review.json"
 
 def _review(args: argparse.Namespace) -> int:
     # Imported here: reading Word's XML is for this command alone.
+    from .read.files import unified_diff
     from .read.review import read_review
     from .ship.review import (apply_edits, comments_checklist, plan_edits, review_findings,
                               uncommitted)
@@ -336,7 +319,6 @@ def _review(args: argparse.Namespace) -> int:
                                                  "first, or use --force") for p in dirty])
         for path, (before, after) in apply_edits(edits).items():
             write_atomic(path, after.encode("utf-8"))
-            from .check.lint.fix import unified_diff
             print(unified_diff(path, before, after), end="")
     findings = in_order(make_strict(findings) if args.strict else findings)
     write_atomic(args.out / REVIEW_FILE,
@@ -349,7 +331,8 @@ def _review(args: argparse.Namespace) -> int:
 def _lint(args: argparse.Namespace) -> int:
     # Imported here: the rules and their patterns are for this command alone.
     from .check.lint import lint_report
-    from .check.lint.fix import apply_fixes, unified_diff
+    from .check.lint.fix import apply_fixes
+    from .read.files import unified_diff
     unknown = [r for r in args.rule if r not in RULES or RULES[r].stage != "lint"]
     if unknown:
         print(f"python -m pipeline lint: error: unknown lint rule {', '.join(unknown)} "

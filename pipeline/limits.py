@@ -49,23 +49,42 @@ class OverBudget(BaseException):
     `except Exception` in a library swallows it."""
 
 
+def in_main_thread() -> bool:
+    """Returns whether signals can be handled here: Python delivers them to the main
+    thread only, so elsewhere no timer is set and no handler installed."""
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextmanager
-def cpu_budget(seconds: float):
-    """Raises OverBudget when the block uses more than seconds of CPU time (main thread)."""
-    if threading.current_thread() is not threading.main_thread():
+def signal_raises(signum: int, exception: type[BaseException]):
+    """Makes signum raise exception for the duration of the block (main thread only:
+    elsewhere the block runs as it is)."""
+    if not in_main_thread():
         yield
         return
 
-    def expire(signum, frame):
-        raise OverBudget()
+    def handler(signum, frame):
+        raise exception()
 
-    previous = signal.signal(signal.SIGVTALRM, expire)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    previous = signal.signal(signum, handler)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+        signal.signal(signum, previous)
+
+
+@contextmanager
+def cpu_budget(seconds: float):
+    """Raises OverBudget when the block uses more than seconds of CPU time."""
+    if not in_main_thread():
+        yield
+        return
+    with signal_raises(signal.SIGVTALRM, OverBudget):
+        signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
 
 
 @contextmanager
@@ -99,21 +118,16 @@ class _Expired(BaseException):
 @contextmanager
 def time_limit(seconds: float, what: str):
     """Raises PipelineError when the block runs longer than seconds (main thread only)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    if seconds <= 0 or not in_main_thread():
         yield
         return
-
-    def expire(signum, frame):
-        raise _Expired()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    except _Expired:
-        raise PipelineError([TIME_LIMIT.at(what, None, f"stopped after {seconds:g} s "
-                                           "(--time-limit): the input may be hostile, or the "
-                                           "limit too low")]) from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    with signal_raises(signal.SIGALRM, _Expired):
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        except _Expired:
+            raise PipelineError([TIME_LIMIT.at(what, None, f"stopped after {seconds:g} s "
+                                               "(--time-limit): the input may be hostile, or "
+                                               "the limit too low")]) from None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)

@@ -36,6 +36,7 @@ class Preview:
         self.page = b""  # the last good page
         self.pdf = b""
         self.errors: list[Diagnostic] = []
+        self.document = None  # the last good tree, which the PDF is made from
         self.generation = 0
         self.changed = threading.Condition()
         self.stopping = threading.Event()

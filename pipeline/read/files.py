@@ -107,3 +107,11 @@ def edited_text(path: Path, changes) -> tuple[str, str]:
         if text[start:start + len(old)] == old:
             lines[line - 1] = text[:start] + new + text[start + len(old):]
     return before, "\n".join(lines)
+
+
+def unified_diff(path: Path, before: str, after: str) -> str:
+    """Returns the change to a source as a unified diff, for the author to read."""
+    import difflib
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True),
+                                        after.splitlines(keepends=True),
+                                        f"a/{path.name}", f"b/{path.name}"))

@@ -147,6 +147,10 @@ def _comment_texts(path: Path, data: bytes | None) -> dict[str, tuple[str, str, 
             for c in root.iter(_w("comment"))}
 
 
+_CHANGE_KINDS = {_w("ins"): "insertion", _w("del"): "deletion", _w("moveFrom"): "move",
+                 _w("moveTo"): "move"}
+
+
 class _Walker:
     """Goes through the body in order, giving text to the blocks whose marks are open."""
 
@@ -197,8 +201,9 @@ class _Walker:
             self.comment_mark[node.get(_w("id"))] = self.current
         elif tag == _w("commentRangeEnd"):
             self.commenting.discard(node.get(_w("id")))
-        elif tag in (_w("t"), _w("delText"), _w("tab")):
-            self.run_text(node)
+        elif tag in (_w("t"), _w("delText")) or (tag == _w("tab")
+                                                  and node.getparent().tag == _w("r")):
+            self.run_text(node)  # (a w:tab elsewhere is a tab stop in w:pPr, not text)
         elif tag in (_w("ins"), _w("del"), _w("moveFrom"), _w("moveTo")):
             self.change(node)
         elif tag in (_w("rPrChange"), _w("pPrChange")):
@@ -214,11 +219,9 @@ class _Walker:
             self.anchored[comment_id].append(text)
 
     def change(self, node) -> None:
-        kinds = {_w("ins"): "insertion", _w("del"): "deletion", _w("moveFrom"): "move",
-                 _w("moveTo"): "move"}
         text = "".join(t.text or "" for t in node.iter(_w("t"), _w("delText")))
         if text:
-            self.review.changes.append(Change(kinds[node.tag], node.get(_w("author"), ""),
+            self.review.changes.append(Change(_CHANGE_KINDS[node.tag], node.get(_w("author"), ""),
                                               node.get(_w("date"), ""), text, self.current))
 
     def text(self, before: str, after: str) -> None:

@@ -7,5 +7,16 @@ the tree and a small options object, and never reopen a source.
 
 from pathlib import Path
 
+from ..diagnostics import PipelineError
+from ..rules import WRITER
+
 # The page frame and the CSS: the top-level templates/ of the repository.
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def cannot_render(node, writer: str) -> PipelineError:
+    """Returns the error for a node a writer has no function for: reported at the
+    node's line, never dropped in silence (Pandoc's BlockNotRendered)."""
+    pos = getattr(node, "pos", None)
+    return PipelineError([WRITER.at(pos.path if pos else "?", pos.line if pos else None,
+                                    f"the {writer} writer cannot render {type(node).__name__}")])

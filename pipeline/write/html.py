@@ -15,13 +15,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from ..diagnostics import PipelineError
 from ..resolve import figure_label, reference_anchor, table_label
-from ..rules import WRITER
 from ..tree import (BulletList, Chart, Citation, CrossRef, FootnoteRef, Code, CodeBlock, Document, Emphasis, Figure, Heading,
                     LineBreak, Link, ListItem, OrderedList, Paragraph, Quote, Strong, Table, Text,
                     ThematicBreak, plain_text)
-from . import TEMPLATES, labels
+from . import TEMPLATES, cannot_render, labels
 from .chart import alt_text, draw_chart
 from .page import BODY_FONT, HEADING_FONT, PAGE
 from .sist02 import format_sist02
@@ -93,9 +91,7 @@ def blocks_html(nodes, env: HtmlOptions) -> Markup:
 
 @singledispatch
 def block_html(node, env: HtmlOptions) -> Markup:
-    pos = getattr(node, "pos", None)
-    raise PipelineError([WRITER.at(pos.path if pos else "?", pos.line if pos else None,
-                                   f"the PDF writer cannot render {type(node).__name__}")])
+    raise cannot_render(node, "PDF")
 
 
 @block_html.register
@@ -215,8 +211,7 @@ def _(node: Chart, env: HtmlOptions) -> Markup:
 
 @singledispatch
 def inline_html(node) -> Markup:
-    raise PipelineError([WRITER.at("?", None,
-                                   f"the PDF writer cannot render {type(node).__name__}")])
+    raise cannot_render(node, "PDF")
 
 
 @inline_html.register

@@ -9,7 +9,6 @@ missing finding and a finding too many both fail.
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 

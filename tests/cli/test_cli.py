@@ -36,7 +36,7 @@ def test_usage_error_exits_2(tmp_path):
 
 
 def test_unknown_key_exits_1_with_diagnostic(tmp_path):
-    root = write_report(tmp_path / "r", {"02-background.md": "# 背景\n\n本文\n\nここ[@alpah]。\n"})
+    write_report(tmp_path / "r", {"02-background.md": "# 背景\n\n本文\n\nここ[@alpah]。\n"})
     result = run_cli("pdf", "--content", "r", "--out", "out", cwd=tmp_path)
     assert result.returncode == 1
     assert ("r/02-background.md:5:3: error: unknown reference key 'alpah' "

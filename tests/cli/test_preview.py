@@ -1,8 +1,6 @@
 """`preview`: a real server on a free port of 127.0.0.1, in a child process, over
 a temporary copy of a report; always stopped."""
 
-import os
-import shutil
 import signal
 import socket
 import subprocess

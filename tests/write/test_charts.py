@@ -18,8 +18,8 @@ from pipeline.cli import main
 from pipeline.read.tables import parse_value
 from pipeline.tree import Chart, Table, plain_text
 
-from helpers import (FLAGSHIP, ROOT, cli_env, load_doc, nodes_of, pdf_pages_text, run_cli,
-                     write_report)
+from helpers import (FLAGSHIP, ROOT, cli_env, load_doc, nodes_of, pdf_pages_text, run_bounded,
+                     run_cli, write_report)
 
 CHART = """\
 ```chart
@@ -160,8 +160,9 @@ def test_a_zip_bomb_disguised_as_xlsx_is_refused(tmp_path):
     assert (root / "data" / "staff.xlsx").stat().st_size < 1_000_000
     write_report(root, {"01.md": "# 一\n\n" + CHART.format(kind="bar", data="staff.xlsx",
                                                           extra="")})
-    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
-    assert result.returncode == 1 and "unpacks to 120 MiB" in result.stderr
+    result = run_bounded("check", "--content", str(root), "--out", str(tmp_path / "o"),
+                         memory_mib=1024)
+    assert result["code"] == 1 and "unpacks to 120 MiB" in result["stderr"]
 
 
 def test_a_symlink_out_of_data_is_refused(tmp_path):

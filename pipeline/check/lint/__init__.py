@@ -191,18 +191,17 @@ class _Origins:
         return path, line, column
 
 
-_TOKENIZER = None
-
-
 def morphemes(text: str):
-    """Returns the morphemes of text (SudachiPy, split mode C), loading the
-    dictionary once: 50 ms, and only when a rule asks."""
-    global _TOKENIZER
-    if _TOKENIZER is None:
-        from sudachipy import Dictionary, SplitMode  # imported here: lint alone needs it
-        _TOKENIZER = (Dictionary().tokenizer(), SplitMode.C)
-    tokenizer, mode = _TOKENIZER
+    """Returns the morphemes of text (SudachiPy, split mode C)."""
+    tokenizer, mode = _tokenizer()
     return tokenizer.tokenize(text, mode)
+
+
+@functools.cache
+def _tokenizer():
+    """Loads the dictionary once (50 ms), and only when a rule asks."""
+    from sudachipy import Dictionary, SplitMode  # imported here: lint alone needs it
+    return Dictionary().tokenizer(), SplitMode.C
 
 
 @functools.cache

@@ -8,7 +8,6 @@ Applying the fixes again changes nothing.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from ...read.expand import JINJA_TAG
@@ -34,9 +33,3 @@ def _outside_jinja(line: str, fix: Fix) -> bool:
     start = fix.column - 1
     return not any(m.start() < start + len(fix.wrong) and start < m.end()
                    for m in JINJA_TAG.finditer(line))
-
-
-def unified_diff(path: Path, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True),
-                                        after.splitlines(keepends=True),
-                                        f"a/{path.name}", f"b/{path.name}"))

@@ -12,12 +12,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 from functools import singledispatch
 
-from ...diagnostics import PipelineError
 from ...resolve import figure_label, reference_anchor, table_label
-from ...rules import WRITER
 from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, CrossRef, Document, Emphasis,
                      Figure, FootnoteRef, Heading, LineBreak, Link, OrderedList, Paragraph, Pos,
                      Quote, Strong, Table, Text, ThematicBreak, plain_text, walk)
+from .. import cannot_render
 from ..chart import WIDTH_MM, alt_text
 from ..labels import CROSSREF_JOIN, NOTE_WORD, SOURCE
 from .sources import SourceMarks
@@ -57,6 +56,12 @@ class Writer:
         self.set_style(paragraph, style)
         return paragraph
 
+    def text_paragraph(self, style: str, node: Paragraph, paragraph=None):
+        """Writes a paragraph node in style (or into paragraph), marked for `review`."""
+        paragraph = paragraph if paragraph is not None else self.paragraph(style)
+        write_inlines(node.content, paragraph, self)
+        return self.marked(paragraph, node.pos)
+
     def marked(self, paragraph, pos: Pos | None, line_offset: int = 0):
         """Returns paragraph, marked as written from pos (for `review`)."""
         if pos is not None:
@@ -79,9 +84,7 @@ class Writer:
 
 @singledispatch
 def write_block(node, writer: Writer) -> None:
-    pos = getattr(node, "pos", None)
-    raise PipelineError([WRITER.at(pos.path if pos else "?", pos.line if pos else None,
-                                   f"the Word writer cannot render {type(node).__name__}")])
+    raise cannot_render(node, "Word")
 
 
 @write_block.register
@@ -99,9 +102,7 @@ def _(node: Heading, writer: Writer) -> None:
 
 @write_block.register
 def _(node: Paragraph, writer: Writer) -> None:
-    paragraph = writer.paragraph("Body Text")
-    write_inlines(node.content, paragraph, writer)
-    writer.marked(paragraph, node.pos)
+    writer.text_paragraph("Body Text", node)
 
 
 @write_block.register
@@ -130,16 +131,11 @@ def _list_items(items, writer: Writer, item_paragraph) -> None:
     for item in items:
         blocks = list(item.blocks)
         if blocks and isinstance(blocks[0], Paragraph):
-            first = blocks.pop(0)
-            paragraph = item_paragraph()
-            write_inlines(first.content, paragraph, writer)
-            writer.marked(paragraph, first.pos)
+            writer.text_paragraph("", blocks.pop(0), item_paragraph())
         writer.list_depth += 1
         for block in blocks:
             if isinstance(block, Paragraph):
-                paragraph = writer.paragraph("List Continue")
-                write_inlines(block.content, paragraph, writer)
-                writer.marked(paragraph, block.pos)
+                writer.text_paragraph("List Continue", block)
             else:
                 write_block(block, writer)
         writer.list_depth -= 1
@@ -149,9 +145,7 @@ def _list_items(items, writer: Writer, item_paragraph) -> None:
 def _(node: Quote, writer: Writer) -> None:
     for block in node.blocks:
         if isinstance(block, Paragraph):
-            paragraph = writer.paragraph("Quote")
-            write_inlines(block.content, paragraph, writer)
-            writer.marked(paragraph, block.pos)
+            writer.text_paragraph("Quote", block)
         else:
             write_block(block, writer)
 
@@ -255,8 +249,7 @@ def write_inlines(nodes, paragraph, writer: Writer, bold: bool = False,
 
 @singledispatch
 def write_inline(node, paragraph, writer, bold, italic) -> None:
-    raise PipelineError([WRITER.at("?", None,
-                                   f"the Word writer cannot render {type(node).__name__}")])
+    raise cannot_render(node, "Word")
 
 
 @write_inline.register

@@ -58,7 +58,10 @@ def paragraph_text(p) -> str:
     """Returns a paragraph's text as Word shows it: its w:t and its tabs."""
     parts = []
     for node in p.iter(qn("w:t"), qn("w:tab")):
-        parts.append(node.text or "" if node.tag == qn("w:t") else "\t")
+        if node.tag == qn("w:t"):
+            parts.append(node.text or "")
+        elif node.getparent().tag == qn("w:r"):  # not a tab stop of w:pPr
+            parts.append("\t")
     return "".join(parts)
 
 

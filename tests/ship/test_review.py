@@ -345,3 +345,26 @@ def test_merged_paragraphs_and_formatting_changes(built, tmp_path):
     assert ("review-unmapped", 5, "この段落の目印") not in rules  # the mark moved with its text
     code, _ = _review(reviewed, root, tmp_path / "o", "--apply")
     assert code == 0 and "町は通信網を整備した。" in (root / "02.md").read_text(encoding="utf-8")
+
+
+
+def test_a_tab_stop_set_in_word_is_not_text(built, tmp_path):
+    """Word writes a tab stop as w:tab inside w:pPr/w:tabs; only a w:tab in a run is
+    text. The paragraph a reviewer split off a block carries no mark of its own, so
+    its w:pPr is read as part of that block."""
+    root, original = built
+    reports = []
+    for tab_stop in (False, True):
+        edits = WordEdits(original)
+        edits.split_paragraph("限られた人員")
+        if tab_stop:
+            paragraph = edits.run_with("限られた人員")[0].getparent()
+            ppr = paragraph.find(_w("pPr"))
+            if ppr is None:
+                ppr = etree.Element(_w("pPr"))
+                paragraph.insert(0, ppr)
+            tabs = etree.SubElement(ppr, _w("tabs"))
+            etree.SubElement(tabs, _w("tab"), {_w("val"): "left", _w("pos"): "720"})
+        target = tmp_path / f"split-{tab_stop}.docx"
+        reports.append(_review(edits.save(target), root, tmp_path / f"o-{tab_stop}")[1])
+    assert reports[0]["findings"] and reports[1]["findings"] == reports[0]["findings"]

@@ -93,8 +93,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Loading WeasyPrint once writes its compiled C declarations (write/weasyprint_loader.py),
+# so that the first build does not pay for them.
 $(BUILD_DEBS_STAMP): Makefile | $(STAMP)
 	@$(call debian_deps,$(BUILD_DEBS))
+	@$(PY) -c 'from pipeline.write.weasyprint_loader import load_weasyprint; load_weasyprint()'
 	@touch $@
 
 $(TEST_DEBS_STAMP): Makefile | $(STAMP)

@@ -107,11 +107,12 @@ def _cli(command: str, content: Path, out: Path) -> list[str]:
 def expanded_markdown(content: Path, into: Path) -> list[Path]:
     """Writes each section with its Jinja expanded (Pandoc reads no Jinja); returns them."""
     from pipeline.read import expand_sections
+    from pipeline.read.data import DataFiles
     from pipeline.read.report import load_report
     report, _ = load_report(content)
     into.mkdir(parents=True, exist_ok=True)
     paths = []
-    for section in expand_sections(report, content)[0]:
+    for section in expand_sections(report, DataFiles(content))[0]:
         path = into / section.path.name
         path.write_text(section.text, encoding="utf-8")
         paths.append(path)

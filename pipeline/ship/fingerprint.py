@@ -68,8 +68,8 @@ def renderer_versions() -> list[tuple[str, str]]:
 
 def _pango_version() -> str:
     try:
-        from weasyprint.text.ffi import pango
-        return str(pango.pango_version())
+        from ..write.weasyprint_loader import load_weasyprint
+        return str(load_weasyprint().text.ffi.pango.pango_version())
     except (ImportError, OSError, AttributeError):
         return "unknown"
 

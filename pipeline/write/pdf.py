@@ -17,6 +17,7 @@ from ..read.files import inside
 from ..rules import FONT, SANDBOX, TOO_MANY_PAGES
 from ..tree import Code, CodeBlock, Document, Figure, Heading, Paragraph, Table, Text, walk
 from .page import BODY_FONT, HEADING_FONT
+from .weasyprint_loader import load_weasyprint
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"
@@ -43,10 +44,9 @@ def render_pdf(html: str, options: PdfOptions) -> tuple[bytes, int]:
     WeasyPrint does not check that the result is valid PDF/A.
     """
     require_fonts()
-    import weasyprint  # imported here: loading it costs time that `check` does not need
+    weasyprint = load_weasyprint()  # here: loading it costs time that `check` does not need
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    _memoize_page_references()
     refused: list[str] = []
     fetcher = _sandboxed_fetcher(weasyprint, options.roots, refused)
     document = weasyprint.HTML(string=html, base_url=str(options.base_dir),
@@ -93,30 +93,6 @@ def estimated_pages(doc: Document) -> int:
             elif isinstance(node, Paragraph | Heading | CodeBlock | Figure):
                 lines += 1 + (node.text.count("\n") if isinstance(node, CodeBlock) else 0)
     return int(max(units / _UNITS_PER_PAGE, lines / _LINES_PER_PAGE))
-
-
-def _memoize_page_references() -> None:
-    """Makes pydyf's PDF.page_references computed once per page count.
-
-    pydyf (0.13) rebuilds the tuple of every page's reference on each access,
-    and WeasyPrint's PDF tags read it once per tagged element: quadratic, a
-    second of a 300-page briefing. Pages are only ever appended, so the
-    number of pages identifies the tuple. The bytes written are the same.
-    """
-    import pydyf
-    if getattr(pydyf.PDF.page_references.fget, "memoized", False):
-        return
-
-    def page_references(pdf):
-        kids = pdf.pages["Kids"]
-        cached = pdf.__dict__.get("_pipeline_page_references")
-        if cached is None or cached[0] != len(kids):
-            cached = (len(kids), tuple(f"{n} 0 R".encode("ascii") for n in kids[::3]))
-            pdf.__dict__["_pipeline_page_references"] = cached
-        return cached[1]
-
-    page_references.memoized = True
-    pydyf.PDF.page_references = property(page_references)
 
 
 def _sandboxed_fetcher(weasyprint, roots: tuple[Path, ...], refused: list[str]):

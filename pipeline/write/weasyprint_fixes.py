@@ -1,0 +1,134 @@
+"""Three measured slow spots of WeasyPrint 70 and pydyf 0.13, mended without a change
+to the bytes they write (docs/performance.md has the measurements and the upstream
+patches).
+
+Each mend is installed once, on classes WeasyPrint and pydyf define, and each
+leaves their behaviour alone where its condition does not hold: a later
+release that fixes the cause makes it a no-op.
+"""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    """Installs the three mends (idempotent)."""
+    import pydyf
+    from weasyprint.css import targets
+    if getattr(pydyf.PDF, "_pipeline_mended", False):
+        return
+    _memoize_page_references(pydyf)
+    _serialise_each_object_once(pydyf)
+    _name_attr_targets(targets)
+    pydyf.PDF._pipeline_mended = True
+
+
+def _memoize_page_references(pydyf) -> None:
+    """Makes pydyf's PDF.page_references computed once per page count.
+
+    pydyf rebuilds the tuple of every page's reference on each access, and
+    WeasyPrint's PDF tags read it once per tagged element: quadratic, a
+    second of a 300-page briefing. Pages are only ever appended, so the
+    number of pages identifies the tuple.
+    """
+    def page_references(pdf):
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_pipeline_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), tuple(f"{n} 0 R".encode("ascii") for n in kids[::3]))
+            pdf.__dict__["_pipeline_page_references"] = cached
+        return cached[1]
+
+    pydyf.PDF.page_references = property(page_references)
+
+
+def _serialise_each_object_once(pydyf) -> None:
+    """Makes PDF.write serialise each object once, not twice.
+
+    With a file identifier (PDF/A wants one), pydyf writes every object and
+    then serialises them all again to hash them, compressing every stream a
+    second time at zlib level 9: a tenth of writing a 100-page PDF. Nothing
+    changes an object while it is written, so the first serialisation of each
+    top-level object is kept until write returns. Only those objects are
+    memoized: temporaries made inside `data` live too briefly for their ids.
+    """
+    for cls in (pydyf.Dictionary, pydyf.Stream, pydyf.Array, pydyf.String):
+        if "data" in cls.__dict__:
+            cls.data = _memoized(cls.__dict__["data"].fget)
+    write, add_object = pydyf.PDF.write, pydyf.PDF.add_object
+
+    def write_once(pdf, *args, **kwargs):
+        for item in pdf.objects:
+            item.__dict__["_pipeline_data"] = []
+
+        def add_and_memoize(item):
+            add_object(pdf, item)
+            item.__dict__["_pipeline_data"] = []
+
+        pdf.add_object = add_and_memoize
+        try:
+            return write(pdf, *args, **kwargs)
+        finally:
+            del pdf.add_object
+            for item in pdf.objects:
+                item.__dict__.pop("_pipeline_data", None)
+
+    pydyf.PDF.write = write_once
+
+
+def _memoized(data):
+    def memoized_data(item):
+        memo = item.__dict__.get("_pipeline_data")
+        if memo is None:
+            return data(item)
+        if not memo:
+            memo.append(data(item))
+        return memo[0]
+    return property(memoized_data)
+
+
+def _name_attr_targets(targets) -> None:
+    """Makes `target-counter(attr(href), page)` cost one more layout of its pages, not two.
+
+    WeasyPrint's compute_content_list names the anchor of the unresolved
+    attr() token (None), and then rebinds its list of missing counters to
+    that anchor's list. Table-of-contents numbers come out right only because
+    of the second slip: every change of page counters relays out the pages of
+    the table of contents, twice in all. Keyed by its real name, the anchor
+    updates them once, when its page is known. Applied only where the slip
+    shows (a None anchor and one target in the content), so a fixed
+    WeasyPrint is left alone.
+    """
+    collect = targets.TargetCollector.collect_missing_counters
+
+    def collect_named(collector, parent_box, css_token, parse_again, missing_counters,
+                      missing_target_counters):
+        if css_token == "content" and None in missing_target_counters:
+            names = set(_target_anchor_names(targets, parent_box)) - {None}
+            if len(names) == 1:
+                counters = missing_target_counters.pop(None)
+                missing_target_counters[names.pop()] = counters
+                if missing_counters is counters:
+                    missing_counters = []
+        return collect(collector, parent_box, css_token, parse_again, missing_counters,
+                       missing_target_counters)
+
+    targets.TargetCollector.collect_missing_counters = collect_named
+
+
+def _target_anchor_names(targets, box) -> list:
+    """Returns the anchors the target-counter()s of box's content point to, resolved
+    as TargetCollector.lookup_target resolves them."""
+    from weasyprint.urls import get_url_tuple
+    content = box.style["content"]
+    names = []
+    for kind, value in content if isinstance(content, (list, tuple)) else ():
+        if kind not in ("target-counter()", "target-counters()"):
+            continue
+        token = value[0]
+        if token[0] == "attr()":
+            attribute, kind_of_value, fallback = token[1]
+            text = box.element.get(attribute, fallback)
+            token = ("string", text) if kind_of_value == "string" else \
+                ("url", get_url_tuple(text, box.style.base_url))
+        names.append(targets.anchor_name_from_token(token))
+    return names

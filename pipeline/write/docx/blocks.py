@@ -9,7 +9,10 @@ from __future__ import annotations
 import io
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.table import CT_Tbl
 from docx.shared import Mm
+from docx.table import Table as WordTable
+from docx.text.paragraph import Paragraph as WordParagraph
 from functools import singledispatch
 
 from ...resolve import figure_label, reference_anchor, table_label
@@ -23,8 +26,9 @@ from .sources import SourceMarks
 from .notes import (Footnotes, add_footnote_reference, add_ref_field, bookmark_runs,
                     number_bookmark)
 from ..page import PAGE
-from .xml import (Bookmarks, add_external_link, add_internal_link, add_run, mark_header_row,
-                  new_numbering, set_alt_text, set_numbering)
+from .xml import (Bookmarks, OxmlElement, add_external_link, add_internal_link, add_run,
+                  mark_header_row, new_numbering, qn, set_alt_text, set_numbering,
+                  set_paragraph_style)
 
 FIGURE_WIDTH = Mm(PAGE.width - PAGE.left - PAGE.right - 20)
 CHART_WIDTH = Mm(WIDTH_MM)
@@ -50,11 +54,25 @@ class Writer:
         # document.add_table measures the page on every call, by searching the
         # whole body for its section properties; one section, one width.
         self.block_width = document._block_width
+        # python-docx puts each new paragraph and table before the body's
+        # w:sectPr, which it finds by scanning the body: quadratic. Found once.
+        self.body = document._body
+        self.section_properties = document.element.body.find(qn("w:sectPr"))
 
     def paragraph(self, style: str, text: str = ""):
-        paragraph = self.document.add_paragraph(text)
+        """Returns a new paragraph in style at the end of the body (with text in a run)."""
+        paragraph = WordParagraph(self._append(OxmlElement("w:p")), self.body)
+        if text:
+            paragraph.add_run(text)
         self.set_style(paragraph, style)
         return paragraph
+
+    def _append(self, block):
+        if self.section_properties is not None:
+            self.section_properties.addprevious(block)
+        else:
+            self.document.element.body.append(block)
+        return block
 
     def text_paragraph(self, style: str, node: Paragraph, paragraph=None):
         """Writes a paragraph node in style (or into paragraph), marked for `review`."""
@@ -69,7 +87,7 @@ class Writer:
         return paragraph
 
     def set_style(self, paragraph, style: str) -> None:
-        paragraph._p.style = self.style_ids[style]
+        set_paragraph_style(paragraph._p, self.style_ids[style])
 
     def run(self, paragraph, text: str, style: str = "") -> None:
         # The w:r is made directly: python-docx's run.text clears and parses the
@@ -77,7 +95,8 @@ class Writer:
         add_run(paragraph._p, text, self.style_ids[style] if style else None)
 
     def table(self, rows: int, columns: int, style: str):
-        table = self.document._body.add_table(rows, columns, self.block_width)
+        table = WordTable(self._append(CT_Tbl.new_tbl(rows, columns, self.block_width)),
+                          self.body)
         table._tbl.tblPr.style = self.style_ids[style]
         return table
 
@@ -172,18 +191,18 @@ def _(node: Table, writer: Writer) -> None:
     rows = node.header + node.body
     columns = max((len(r) for r in rows), default=0)
     table = writer.table(len(rows), columns, "Table Grid")
-    # Row by row: table.cell(r, c) rebuilds the whole grid on every call.
-    for r, (row, table_row) in enumerate(zip(rows, table.rows)):
+    # Straight down the XML: python-docx's rows and cells rebuild the grid on each call.
+    for r, (row, tr) in enumerate(zip(rows, table._tbl.tr_lst)):
         style = "Table Heading" if r < len(node.header) else "Table Text"
-        for c, (cell, table_cell) in enumerate(zip(row, table_row.cells)):
-            paragraph = table_cell.paragraphs[0]
+        for c, (cell, tc) in enumerate(zip(row, tr.tc_lst)):
+            paragraph = WordParagraph(tc.p_lst[0], table)
             writer.set_style(paragraph, style)
-            paragraph.alignment = _ALIGN.get(node.aligns[c] if c < len(node.aligns) else "")
+            _align(paragraph, node.aligns[c] if c < len(node.aligns) else "")
             write_inlines(cell, paragraph, writer)
             # A row of a Markdown table is a line; the delimiter row follows the header.
             writer.marked(paragraph, node.pos, r + (r >= len(node.header)))
-    for row in table.rows[:len(node.header)]:
-        mark_header_row(row)
+    for tr in table._tbl.tr_lst[:len(node.header)]:
+        mark_header_row(tr)
     if node.source:
         _source_line(node.source, writer)
     else:
@@ -207,9 +226,12 @@ def _source_line(source, writer: Writer) -> None:
     write_inlines(source, paragraph, writer)
 
 
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT,
-          "center": WD_ALIGN_PARAGRAPH.CENTER,
-          "right": WD_ALIGN_PARAGRAPH.RIGHT}
+def _align(paragraph, align: str) -> None:
+    """Aligns a table cell's paragraph, whose w:pPr holds only its style: w:jc follows."""
+    if align in ("left", "center", "right"):
+        jc = OxmlElement("w:jc")
+        jc.set(qn("w:val"), align)
+        paragraph._p.find(qn("w:pPr")).append(jc)
 
 
 @write_block.register

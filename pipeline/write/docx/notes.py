@@ -21,11 +21,11 @@ import zlib
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from docx.text.paragraph import Paragraph
 
-from .xml import add_run, field_runs
+from .xml import OxmlElement, add_run, field_runs, qn
 
 _FOOTNOTES = f"""<w:footnotes {nsdecls("w", "r")}>
 <w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240"

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml.ns import qn
+
+from .xml import qn
 
 MARK_PREFIX = "_src"
 NAMESPACE = "urn:pipeline:sources:1"
@@ -65,6 +67,7 @@ def paragraph_text(p) -> str:
     return "".join(parts)
 
 
+@cache  # a few sources, thousands of marks
 def _relative(path: Path, home: Path) -> str:
     return Path(os.path.relpath(path, home)).as_posix()
 

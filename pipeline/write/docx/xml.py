@@ -5,12 +5,44 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import cache
 
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import NamespacePrefixedTag
+from docx.oxml.ns import qn as _qn
+from docx.oxml.parser import oxml_parser
 
 LANGUAGE = "ja-JP"
+
+# python-docx's qn and OxmlElement parse their "w:p" on every call: a fifth of
+# writing a 100-page report. The same names, parsed once; the same elements.
+qn = cache(_qn)
+
+
+@cache
+def _element_spec(tag: str) -> tuple[str, dict[str, str]]:
+    prefixed = NamespacePrefixedTag(tag)
+    return prefixed.clark_name, prefixed.nsmap
+
+
+def OxmlElement(tag: str):  # noqa: N802 -- python-docx's name, as a drop-in
+    """Returns a new element of tag ("w:p"), of python-docx's class for it."""
+    clark_name, namespaces = _element_spec(tag)
+    return oxml_parser.makeelement(clark_name, nsmap=namespaces)
+
+
+def set_paragraph_style(p, style_id: str) -> None:
+    """Sets a paragraph's style as python-docx's CT_P.style does, without its search
+    for where w:pPr and w:pStyle go: both are always first."""
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    style = ppr.find(qn("w:pStyle"))
+    if style is None:
+        style = OxmlElement("w:pStyle")
+        ppr.insert(0, style)
+    style.set(qn("w:val"), style_id)
 
 
 def set_fonts(rpr, font_name: str) -> None:
@@ -157,9 +189,9 @@ def set_numbering(paragraph, num_id: int) -> None:
     numpr.get_or_add_numId().val = num_id
 
 
-def mark_header_row(row) -> None:
-    """Makes a table row repeat at the top of every page the table runs onto."""
-    trpr = row._tr.get_or_add_trPr()
+def mark_header_row(tr) -> None:
+    """Makes a table row (w:tr) repeat at the top of every page the table runs onto."""
+    trpr = tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     trpr.append(header)

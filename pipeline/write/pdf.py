@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 from unicodedata import east_asian_width
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from ..diagnostics import PipelineError
 from ..read.files import inside
@@ -113,6 +112,7 @@ def _sandboxed_fetcher(weasyprint, roots: tuple[Path, ...], refused: list[str]):
 
 
 def _readable(url: str, roots: tuple[Path, ...]) -> bool:
+    from urllib.request import url2pathname  # with http and ssl: 20 ms a .docx needs not
     path = Path(url2pathname(urlsplit(url).path))
     return path.is_file() and inside(path, roots)
 

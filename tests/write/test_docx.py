@@ -243,3 +243,12 @@ def test_wrapped_source_lines_are_one_line_in_both_products(tmp_path):
         "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", paragraph))
     pdf_text = "".join(pdf_pages_text(tmp_path / "o" / "test-report.pdf"))
     assert "行政のデジタル化を English と進める。" in pdf_text
+
+
+def test_the_source_map_escapes_as_the_standard_library_does():
+    from xml.sax import saxutils
+
+    from pipeline.write.docx.sources import escape, quoteattr
+    for text in ("a&b<c>d", 'say "x"', "it's", "\"both\" 'kinds'", "a\nb\tc\rd", "全角＆<>"):
+        assert (escape(text), quoteattr(text)) == (saxutils.escape(text),
+                                                   saxutils.quoteattr(text))

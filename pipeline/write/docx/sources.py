@@ -14,7 +14,6 @@ import hashlib
 import os
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
@@ -54,6 +53,22 @@ class SourceMarks:
         part = Part(PackURI(PART_NAME), "application/xml", xml.encode("utf-8"),
                     document.part.package)
         document.part.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_XML)
+
+
+def escape(text: str) -> str:
+    """Returns text escaped as xml.sax.saxutils.escape does (which imports urllib,
+    http and ssl: a tenth of a .docx build's start)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """Returns text as a quoted attribute value, as xml.sax.saxutils.quoteattr does."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"{}"'.format(text.replace('"', "&quot;"))
 
 
 def paragraph_text(p) -> str:

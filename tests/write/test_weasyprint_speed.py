@@ -10,9 +10,11 @@ import pytest
 from helpers import FLAGSHIP, ROOT
 
 from pipeline.write import weasyprint_loader
+from pipeline.write.weasyprint_fixes import COMPRESSION_LEVEL
 
-# Renders argv[1] (HTML) with stock or mended WeasyPrint; writes the PDF to stdout and,
-# to stderr, how many pages were laid out again and which FFI served the text.
+# Renders argv[1] (HTML) with stock or mended WeasyPrint (argv[2]) and streams compressed
+# at argv[4] (0: as installed); writes the PDF to stdout and, to stderr, how many pages were laid out
+# again and which FFI served the text.
 RENDER = """
 import sys
 html = open(sys.argv[1], encoding="utf-8").read()
@@ -21,6 +23,10 @@ if sys.argv[2] == "mended":
     weasyprint = load_weasyprint()
 else:
     import weasyprint
+if int(sys.argv[4]):  # else as installed: pydyf's own level, or ours when mended
+    import pydyf
+    from pipeline.write.weasyprint_fixes import _ZlibAtLevel
+    pydyf.zlib = _ZlibAtLevel(int(sys.argv[4]))
 import weasyprint.layout.page as page
 import weasyprint.text.fonts as fonts
 made = []
@@ -42,8 +48,9 @@ def flagship_html(tmp_path_factory):
     return path
 
 
-def _render(html, how: str) -> tuple[bytes, int, str]:
-    done = subprocess.run([sys.executable, "-c", RENDER, str(html), how, str(FLAGSHIP)],
+def _render(html, how: str, level: int = COMPRESSION_LEVEL) -> tuple[bytes, int, str]:
+    done = subprocess.run([sys.executable, "-c", RENDER, str(html), how, str(FLAGSHIP),
+                           str(level)],
                           cwd=ROOT, capture_output=True, timeout=180, check=True)
     relayouts, ffi = done.stderr.decode().split()[-2:]
     return done.stdout, int(relayouts), ffi
@@ -52,12 +59,21 @@ def _render(html, how: str) -> tuple[bytes, int, str]:
 def test_mended_weasyprint_writes_the_same_bytes_with_half_the_relayouts(flagship_html):
     stock, stock_relayouts, stock_ffi = _render(flagship_html, "stock")
     mended, mended_relayouts, mended_ffi = _render(flagship_html, "mended")
-    assert mended == stock
+    assert mended == stock  # at one compression level, nothing else differs
     # The table of contents is laid out again once its targets' pages are known:
     # once by the mended WeasyPrint, twice by the stock one.
     assert stock_relayouts == 2 * mended_relayouts > 0
     # The text is drawn through the compiled declarations, not cffi's parser.
     assert (stock_ffi, mended_ffi) == ("cffi.api", "_cffi_backend")
+
+
+def test_streams_are_compressed_at_zlibs_default_level_not_pydyfs_nine(flagship_html):
+    stock, _, _ = _render(flagship_html, "stock", level=0)
+    mended, _, _ = _render(flagship_html, "mended", level=0)
+    # A zlib stream's second byte names its level: 0x9c the default, 0xda the best.
+    assert stock.count(b"stream\nx\xda") > 10 and b"stream\nx\x9c" not in stock
+    assert mended.count(b"stream\nx\x9c") > 10 and b"stream\nx\xda" not in mended
+    assert len(mended) < 1.1 * len(stock)
 
 
 DECLARATIONS = "int abs(int);"

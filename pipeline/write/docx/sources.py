@@ -31,14 +31,16 @@ class SourceMarks:
 
     def __init__(self, bookmarks):
         self.bookmarks = bookmarks
-        self.marks: list[tuple[str, object, Path, int]] = []
+        self.marks: list[tuple[str, str, Path, int]] = []  # name, text, source, line
 
     def mark(self, paragraph, path: Path, line: int) -> None:
-        if not paragraph_text(paragraph._p):
+        """Marks a written paragraph (its text is final: a mark adds none)."""
+        text = paragraph_text(paragraph._p)
+        if not text:
             return  # an empty cell: nothing to review, and LibreOffice moves its mark
         name = f"{MARK_PREFIX}{len(self.marks) + 1}"
         self.bookmarks.wrap(paragraph, name)
-        self.marks.append((name, paragraph._p, Path(path), line))
+        self.marks.append((name, text, path, line))
 
     def attach(self, document, inputs: tuple[Path, ...]) -> None:
         """Adds the map part: every mark's place and text, and the sources' hashes."""
@@ -46,8 +48,8 @@ class SourceMarks:
         rows = [f'<source file={quoteattr(_relative(p, home))} sha256="{content_sha256(p)}"/>'
                 for p in inputs]
         rows += [f"<block mark={quoteattr(name)} file={quoteattr(_relative(path, home))} "
-                 f'line="{line}">{escape(paragraph_text(p))}</block>'
-                 for name, p, path, line in self.marks]
+                 f'line="{line}">{escape(text)}</block>'
+                 for name, text, path, line in self.marks]
         xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<sources xmlns="{NAMESPACE}">\n' + "\n".join(rows) + "\n</sources>\n")
         part = Part(PackURI(PART_NAME), "application/xml", xml.encode("utf-8"),

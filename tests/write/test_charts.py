@@ -221,3 +221,24 @@ def test_check_of_a_report_with_charts_imports_no_charting(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=ROOT, env=cli_env())
     assert json.loads(done.stdout) == []
+
+
+def test_the_svg_keeps_every_mark_without_matplotlibs_bare_groups(monkeypatch):
+    import xml.dom.minidom
+
+    from pipeline.write import chart as charting
+    doc, _ = load_document(FLAGSHIP)
+    chart = nodes_of(doc, Chart)[0]
+    ours = charting.draw_chart(chart, "svg")
+    monkeypatch.setattr(charting, "_without_bare_groups", lambda svg: svg)
+    raw = charting.draw_chart(chart, "svg")
+    xml.dom.minidom.parseString(ours)  # still well formed
+    bare = len(re.findall(rb'<g id="[^"]*">', raw))
+    assert bare and not re.search(rb'<g id="[^"]*">', ours)
+    assert ours.count(b"<g ") == raw.count(b"<g ") - bare  # groups with a style stay
+    for mark in (b"<path", b"<text", b"<use", b"clip-path="):
+        assert ours.count(mark) == raw.count(mark), mark
+    assert len(ours) < 0.85 * len(raw)
+    # Not matplotlib's one tag a line: left as it was.
+    unbalanced = b'<svg>\n<g id="a">\n<path/>\n</svg>'
+    assert charting._without_bare_groups(unbalanced) == unbalanced

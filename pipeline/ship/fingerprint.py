@@ -15,7 +15,6 @@ import subprocess
 import sys
 import zlib
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from ..tree import Document
@@ -55,6 +54,8 @@ def package_files() -> list[Path]:
 
 def renderer_versions() -> list[tuple[str, str]]:
     """Returns the versions of the pipeline and of what renders its products."""
+    from importlib import metadata  # here: with email and zipfile, 10 ms a build needs not
+
     from .. import __version__  # read from the package metadata, when a bundle is made
     versions = [("pipeline", __version__), ("python", "%d.%d" % sys.version_info[:2]),
                 ("zlib", zlib.ZLIB_RUNTIME_VERSION), ("pango", _pango_version())]

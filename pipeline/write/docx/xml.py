@@ -11,6 +11,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import NamespacePrefixedTag
 from docx.oxml.ns import qn as _qn
 from docx.oxml.parser import oxml_parser
+from lxml.etree import SubElement
 
 LANGUAGE = "ja-JP"
 
@@ -36,11 +37,11 @@ def set_paragraph_style(p, style_id: str) -> None:
     for where w:pPr and w:pStyle go: both are always first."""
     ppr = p.find(qn("w:pPr"))
     if ppr is None:
-        ppr = OxmlElement("w:pPr")
+        ppr = p.makeelement(qn("w:pPr"))
         p.insert(0, ppr)
     style = ppr.find(qn("w:pStyle"))
     if style is None:
-        style = OxmlElement("w:pStyle")
+        style = ppr.makeelement(qn("w:pStyle"))
         ppr.insert(0, style)
     style.set(qn("w:val"), style_id)
 
@@ -92,15 +93,14 @@ class Bookmarks:
 
     def wrap(self, paragraph, name: str) -> None:
         """Puts a bookmark called name around the whole paragraph's content."""
-        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+        p = paragraph._p
+        start = p.makeelement(qn("w:bookmarkStart"))
         start.set(qn("w:id"), str(self.next_id))
         start.set(qn("w:name"), bookmark_name(name))
-        end.set(qn("w:id"), str(self.next_id))
-        self.next_id += 1
-        p = paragraph._p
         ppr = p.find(qn("w:pPr"))
         p.insert(p.index(ppr) + 1 if ppr is not None else 0, start)
-        p.append(end)
+        SubElement(p, qn("w:bookmarkEnd")).set(qn("w:id"), str(self.next_id))
+        self.next_id += 1
 
 
 def add_internal_link(paragraph, anchor: str):
@@ -124,23 +124,17 @@ def add_external_link(paragraph, url: str):
 
 def add_run(parent, text: str, style_id: str | None = None, vert_align: str | None = None):
     """Returns a w:r with text, appended to a paragraph or hyperlink element."""
-    run = OxmlElement("w:r")
+    # Made in place (SubElement): the most frequent element, at half the cost.
+    run = SubElement(parent, qn("w:r"))
     if style_id or vert_align:
-        rpr = OxmlElement("w:rPr")
+        rpr = SubElement(run, qn("w:rPr"))
         if style_id:
-            rstyle = OxmlElement("w:rStyle")
-            rstyle.set(qn("w:val"), style_id)
-            rpr.append(rstyle)
+            SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), style_id)
         if vert_align:
-            align = OxmlElement("w:vertAlign")
-            align.set(qn("w:val"), vert_align)
-            rpr.append(align)
-        run.append(rpr)
-    t = OxmlElement("w:t")
+            SubElement(rpr, qn("w:vertAlign")).set(qn("w:val"), vert_align)
+    t = SubElement(run, qn("w:t"))
     t.text = text
     t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    parent.append(run)
     return run
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
+from docx.shape import InlineShape
 from docx.shared import Mm
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
@@ -58,6 +60,9 @@ class Writer:
         # w:sectPr, which it finds by scanning the body: quadratic. Found once.
         self.body = document._body
         self.section_properties = document.element.body.find(qn("w:sectPr"))
+        # python-docx numbers each picture by searching the whole document for the
+        # largest id; the body is empty here, and only pictures take such ids.
+        self.next_shape_id = document.part.next_id
 
     def paragraph(self, style: str, text: str = ""):
         """Returns a new paragraph in style at the end of the body (with text in a run)."""
@@ -93,6 +98,15 @@ class Writer:
         # The w:r is made directly: python-docx's run.text clears and parses the
         # text (for tabs and breaks, which the tree's text no longer holds).
         add_run(paragraph._p, text, self.style_ids[style] if style else None)
+
+    def picture(self, paragraph, image: bytes, width=None):
+        """Returns a new run's picture of image, as python-docx's Run.add_picture."""
+        r_id, found = self.document.part.get_or_add_image(io.BytesIO(image))
+        cx, cy = found.scaled_dimensions(width, None)
+        inline = CT_Inline.new_pic_inline(self.next_shape_id, r_id, found.filename, cx, cy)
+        self.next_shape_id += 1
+        paragraph.add_run()._r.add_drawing(inline)
+        return InlineShape(inline)
 
     def table(self, rows: int, columns: int, style: str):
         table = WordTable(self._append(CT_Tbl.new_tbl(rows, columns, self.block_width)),
@@ -236,9 +250,7 @@ def _align(paragraph, align: str) -> None:
 
 @write_block.register
 def _(node: Figure, writer: Writer) -> None:
-    picture = writer.paragraph("Figure")
-    run = picture.add_run()
-    shape = run.add_picture(io.BytesIO(node.data))
+    shape = writer.picture(writer.paragraph("Figure"), node.data)
     if shape.width > FIGURE_WIDTH:
         ratio = FIGURE_WIDTH / shape.width
         shape.width, shape.height = FIGURE_WIDTH, int(shape.height * ratio)
@@ -250,9 +262,8 @@ def _(node: Figure, writer: Writer) -> None:
 @write_block.register
 def _(node: Chart, writer: Writer) -> None:
     # A PNG at 220 dpi of its printed size: Word cannot be assumed to read SVG.
-    picture = writer.paragraph("Figure")
-    shape = picture.add_run().add_picture(io.BytesIO(writer.draw_chart(node, "png")),
-                                          width=CHART_WIDTH)
+    shape = writer.picture(writer.paragraph("Figure"), writer.draw_chart(node, "png"),
+                           width=CHART_WIDTH)
     set_alt_text(shape, alt_text(node))
     caption = _caption(writer, figure_label(node.number), node.anchor)
     caption.paragraph_format.keep_with_next = True

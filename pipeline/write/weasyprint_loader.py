@@ -105,10 +105,13 @@ def _digest(source: str) -> str:
 
 
 def _cache_directories() -> list[Path]:
-    """Returns where the compiled module may live: the environment WeasyPrint is
-    installed in (made once with it), else the user's cache."""
+    """Returns where the compiled module may live: the virtual environment WeasyPrint
+    is installed in (made once with it), else the user's cache; never a system
+    Python's own tree."""
     user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return [Path(sys.prefix) / "var" / "cache" / "pipeline", user_cache / "briefing-pipeline"]
+    own = [Path(sys.prefix) / "var" / "cache" / "pipeline"] if sys.prefix != sys.base_prefix \
+        else []
+    return [*own, user_cache / "briefing-pipeline"]
 
 
 def _module_text(source: str, name: str) -> str:

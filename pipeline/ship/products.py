@@ -17,7 +17,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
 from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
-from ..tree import Chart, Document
+from ..tree import Chart, Document, walk
 from ..write import TEMPLATES
 from ..write.chart import chart_key, draw_chart
 from ..write.html import HtmlOptions, render_html
@@ -46,12 +46,29 @@ class ChartCache:
     def draw(self, chart: Chart, kind: str) -> bytes:
         if self.directory is None:
             return draw_chart(chart, kind)
-        path = self.directory / f"{chart_key(chart, kind)}.{kind}"
+        path = self._path(chart, kind)
         if path.is_file():
             return path.read_bytes()
         data = draw_chart(chart, kind)
         write_atomic(path, data)
         return data
+
+    def draw_from_the_end(self, charts: list[Chart], kind: str) -> None:
+        """Draws charts into the cache from the last one, until one is there already.
+
+        Run beside a process that draws them from the first (the PDF's, in `all`),
+        the two meet in the middle: each chart is drawn once, or twice at the
+        meeting point, and the bytes are the same either way.
+        """
+        if self.directory is None:
+            return
+        for chart in reversed(charts):
+            if self._path(chart, kind).is_file():
+                return
+            self.draw(chart, kind)
+
+    def _path(self, chart: Chart, kind: str) -> Path:
+        return self.directory / f"{chart_key(chart, kind)}.{kind}"
 
 
 def chart_cache(out_dir: Path) -> Path:
@@ -162,7 +179,7 @@ def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
     if child == 0:
         os.close(read_end)
         _bound_child_time(remaining)
-        _report_to_parent(write_end, lambda: write_docx(doc, staged[1], cache=cache))
+        _report_to_parent(write_end, lambda: _help_then_write_docx(doc, staged[1], cache))
     os.close(write_end)
     status = None
     try:
@@ -177,6 +194,19 @@ def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
             for half_written in staged[1].parent.glob(f".{staged[1].name}.*{TMP_SUFFIX}"):
                 half_written.unlink(missing_ok=True)  # the child died in write_atomic
     return [pdf, _product_from(answer, status, staged[1].with_name(f"{doc.meta.id}.docx"))]
+
+
+def _help_then_write_docx(doc: Document, path: Path, cache: Path) -> Product:
+    """In the child of `all`: draws the PDF's charts from the last while the parent
+    draws them from the first (matplotlib's drawing is most of what charts cost
+    the PDF, and the .docx is quickly written), then writes the .docx."""
+    charts = [node for section in doc.sections for node in walk(section.blocks)
+              if isinstance(node, Chart)]
+    try:
+        ChartCache(cache).draw_from_the_end(charts, "svg")
+    except Exception:  # noqa: BLE001 -- only help: the parent draws what is missing
+        pass
+    return write_docx(doc, path, cache=cache)
 
 
 def _bound_child_time(seconds: float) -> None:

@@ -223,7 +223,7 @@ def test_check_of_a_report_with_charts_imports_no_charting(tmp_path):
     assert json.loads(done.stdout) == []
 
 
-def test_the_svg_keeps_every_mark_without_matplotlibs_bare_groups(monkeypatch):
+def test_the_svg_keeps_every_mark_without_matplotlibs_bare_groups_and_styles(monkeypatch):
     import xml.dom.minidom
 
     from pipeline.write import chart as charting
@@ -231,7 +231,11 @@ def test_the_svg_keeps_every_mark_without_matplotlibs_bare_groups(monkeypatch):
     chart = nodes_of(doc, Chart)[0]
     ours = charting.draw_chart(chart, "svg")
     monkeypatch.setattr(charting, "_without_bare_groups", lambda svg: svg)
+    monkeypatch.setattr(charting, "_with_attributes", lambda svg: svg)
     raw = charting.draw_chart(chart, "svg")
+    # Styles of presentation properties only are written as attributes.
+    assert raw.count(b' style="') > 30 and ours.count(b' style="') < 5
+    assert ours.count(b' fill="') >= raw.count(b"fill:")
     xml.dom.minidom.parseString(ours)  # still well formed
     bare = len(re.findall(rb'<g id="[^"]*">', raw))
     assert bare and not re.search(rb'<g id="[^"]*">', ours)
@@ -239,6 +243,29 @@ def test_the_svg_keeps_every_mark_without_matplotlibs_bare_groups(monkeypatch):
     for mark in (b"<path", b"<text", b"<use", b"clip-path="):
         assert ours.count(mark) == raw.count(mark), mark
     assert len(ours) < 0.85 * len(raw)
+    # A style with more than presentation properties, or naming an attribute the
+    # element has, is left as it is.
+    kept = b'<text style="font: 9px x; fill: red"><rect fill="none" style="fill: #fff"/>'
+    monkeypatch.undo()
+    assert charting._with_attributes(kept) == kept
     # Not matplotlib's one tag a line: left as it was.
     unbalanced = b'<svg>\n<g id="a">\n<path/>\n</svg>'
     assert charting._without_bare_groups(unbalanced) == unbalanced
+
+
+def test_alls_child_draws_charts_from_the_end_until_it_meets_the_parent(tmp_path, monkeypatch):
+    import dataclasses
+
+    from pipeline.ship.products import ChartCache
+    doc, _ = load_document(FLAGSHIP)
+    first = nodes_of(doc, Chart)[0]
+    charts = [dataclasses.replace(first, unit=unit) for unit in ("人", "万人", "千人", "百人")]
+    drawn = []
+    monkeypatch.setattr(pipeline.ship.products, "draw_chart",
+                        lambda chart, kind: drawn.append(chart.unit) or b"<svg/>")
+    cache = ChartCache(tmp_path)
+    cache.draw(charts[1], "svg")  # the parent has got this far
+    cache.draw_from_the_end(charts, "svg")
+    assert drawn == ["万人", "百人", "千人"]  # then stops: the rest is the parent's
+    cache.draw_from_the_end(charts, "svg")
+    assert len(drawn) == 3  # everything at the end is drawn: nothing more

@@ -33,7 +33,7 @@ def build_pdf(doc: Document, out_dir: Path, content_dir: Path,
               limits: Limits = Limits()) -> Product:
     """Writes out_dir/<id>.pdf and returns what was written."""
     product = write_pdf(doc, out_dir / f"{doc.meta.id}.pdf", content_dir, limits,
-                        cache=chart_cache(out_dir))
+                        cache=chart_cache(out_dir), drawn_beside=True)
     forget_pair(out_dir, doc.meta.id)
     return product
 

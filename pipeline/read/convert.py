@@ -17,7 +17,6 @@ import os
 import pickle
 import re
 import signal
-import threading
 import unicodedata
 import xml.etree.ElementTree as etree
 
@@ -25,6 +24,7 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
+from ..processes import may_fork, reap
 from ..rules import (CROSS_REF, EMPTY_SECTION, FIGURE, FOOTNOTE, MARKDOWN, NESTING,
                      STRAY_CITATION, TOO_LONG)
 from ..tree import (Block, BulletList, Citation, Code, CodeBlock, CrossRef, Emphasis, Figure,
@@ -60,7 +60,7 @@ def convert_sections(sections: list[ExpandedSection], images: ImageRules, data: 
     the second half (Python-Markdown's parse is most of reading). The result
     is the same as one process's, in the same order.
     """
-    if len(sections) >= PARALLEL_SECTIONS and _may_fork():
+    if len(sections) >= PARALLEL_SECTIONS and may_fork():
         parsed, findings = _convert_in_two(sections, images, data, limits)
     else:
         parsed, findings = _convert(sections, images, data, limits)
@@ -70,12 +70,6 @@ def convert_sections(sections: list[ExpandedSection], images: ImageRules, data: 
 # Below this many sections a second process costs more than it saves (about
 # 10 ms to fork and to send the trees back, against 4 ms a section).
 PARALLEL_SECTIONS = 12
-
-
-def _may_fork() -> bool:
-    # Never from a process running threads (preview's server): a fork copies
-    # their locks as they are.
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _convert_in_two(sections, images, data, limits) -> tuple[list[Section], list[Diagnostic]]:
@@ -95,7 +89,7 @@ def _convert_in_two(sections, images, data, limits) -> tuple[list[Section], list
             first = _convert(sections[:half], images, data, limits)
             answer = pipe.read()
     finally:
-        _reap(child, stopped_early=answer is None)
+        reap(child, stopped_early=answer is None)
     try:
         second = pickle.loads(answer) if answer else None
     except (pickle.UnpicklingError, EOFError, ValueError):
@@ -118,14 +112,6 @@ def _converted_to_parent(fd: int, work) -> None:
             pipe.write(answer)
     finally:
         os._exit(0)  # no cleanup handlers: they belong to the parent
-
-
-def _reap(child: int, stopped_early: bool) -> None:
-    """Waits for the child; kills it first if the parent stopped early (an error,
-    --time-limit, SIGTERM), so that it never outlives the build."""
-    if stopped_early:
-        os.kill(child, signal.SIGKILL)
-    os.waitpid(child, 0)
 
 
 def _convert(sections, images: ImageRules, data: DataFiles,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
+from ..processes import may_fork, reap
 from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
 from ..tree import Chart, Document, walk
 from ..write import TEMPLATES
@@ -63,9 +64,12 @@ class ChartCache:
         if self.directory is None:
             return
         for chart in reversed(charts):
-            if self._path(chart, kind).is_file():
+            if self.has(chart, kind):
                 return
             self.draw(chart, kind)
+
+    def has(self, chart: Chart, kind: str) -> bool:
+        return self.directory is not None and self._path(chart, kind).is_file()
 
     def _path(self, chart: Chart, kind: str) -> Path:
         return self.directory / f"{chart_key(chart, kind)}.{kind}"
@@ -77,11 +81,22 @@ def chart_cache(out_dir: Path) -> Path:
 
 
 def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Limits(),
-              copy_label: str = "", cache: Path | None = None) -> Product:
-    """Writes the PDF (a numbered copy when copy_label is set) to path."""
+              copy_label: str = "", cache: Path | None = None,
+              drawn_beside: bool = False) -> Product:
+    """Writes the PDF (a numbered copy when copy_label is set) to path; drawn_beside
+    lets a forked helper draw the charts from the last while this process draws
+    them from the first (for a process that has its second core free)."""
     started = time.perf_counter()
     refuse_overlong(doc, limits.max_pages)
-    html = render_html(doc, HtmlOptions(copy_label, draw_chart=ChartCache(cache).draw))
+    helper = _drawing_from_the_end(doc, cache) if drawn_beside else None
+    html = None
+    try:
+        html = render_html(doc, HtmlOptions(copy_label, draw_chart=ChartCache(cache).draw))
+    finally:
+        if helper is not None:
+            reap(helper, stopped_early=html is None)
+            for half_written in cache.glob(f".*{TMP_SUFFIX}") if html is None else ():
+                half_written.unlink(missing_ok=True)  # the helper died in write_atomic
     options = PdfOptions(content_dir, (content_dir, TEMPLATES), doc.meta.archival,
                          limits.max_pages)
     data, pages = render_pdf(html, options)
@@ -200,13 +215,38 @@ def _help_then_write_docx(doc: Document, path: Path, cache: Path) -> Product:
     """In the child of `all`: draws the PDF's charts from the last while the parent
     draws them from the first (matplotlib's drawing is most of what charts cost
     the PDF, and the .docx is quickly written), then writes the .docx."""
-    charts = [node for section in doc.sections for node in walk(section.blocks)
-              if isinstance(node, Chart)]
+    _help_draw(_charts(doc), cache)
+    return write_docx(doc, path, cache=cache)
+
+
+def _drawing_from_the_end(doc: Document, cache: Path | None) -> int | None:
+    """Forks a helper drawing the PDF's charts from the last, when two or more are to
+    be drawn and this process may fork; returns its pid."""
+    charts = _charts(doc)
+    if cache is None or len(charts) < 2 or not may_fork() \
+            or ChartCache(cache).has(charts[-1], "svg"):
+        return None
+    remaining = signal.getitimer(signal.ITIMER_REAL)[0]  # of --time-limit; fork drops timers
+    child = os.fork()
+    if child == 0:  # pragma: no cover -- the child's coverage is not collected
+        try:
+            _bound_child_time(remaining)
+            _help_draw(charts, cache)
+        finally:
+            os._exit(0)  # no cleanup handlers: they belong to the parent
+    return child
+
+
+def _help_draw(charts: list[Chart], cache: Path) -> None:
     try:
         ChartCache(cache).draw_from_the_end(charts, "svg")
-    except Exception:  # noqa: BLE001 -- only help: the parent draws what is missing
+    except Exception:  # noqa: BLE001 -- only help: the PDF's process draws what is missing
         pass
-    return write_docx(doc, path, cache=cache)
+
+
+def _charts(doc: Document) -> list[Chart]:
+    return [node for section in doc.sections for node in walk(section.blocks)
+            if isinstance(node, Chart)]
 
 
 def _bound_child_time(seconds: float) -> None:

@@ -2,6 +2,7 @@
 with real text, Word's a PNG with alt text, and both say the same numbers."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -269,3 +270,58 @@ def test_alls_child_draws_charts_from_the_end_until_it_meets_the_parent(tmp_path
     assert drawn == ["万人", "百人", "千人"]  # then stops: the rest is the parent's
     cache.draw_from_the_end(charts, "svg")
     assert len(drawn) == 3  # everything at the end is drawn: nothing more
+
+
+def test_a_child_that_fails_to_help_draw_costs_nothing_but_time(tmp_path, monkeypatch):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert main(["all", "--content", str(FLAGSHIP), "--out", str(serial), "--quiet",
+                 "--serial"]) == 0
+
+    def broken(self, charts, kind):
+        raise RuntimeError("matplotlib broke in the child")
+    monkeypatch.setattr(pipeline.ship.products.ChartCache, "draw_from_the_end", broken)
+    assert main(["all", "--content", str(FLAGSHIP), "--out", str(parallel), "--quiet"]) == 0
+    for name in ("gov-dx-briefing.pdf", "gov-dx-briefing.docx"):
+        assert (parallel / name).read_bytes() == (serial / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def four_charts(tmp_path_factory):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import add_charts, generate
+    return add_charts(generate(tmp_path_factory.mktemp("charts4"), 2), 4)
+
+
+def _no_children_left() -> bool:
+    try:
+        return os.waitpid(-1, os.WNOHANG) is None  # pragma: no cover -- a child is left
+    except ChildProcessError:
+        return True
+
+
+def test_pdf_draws_its_charts_from_both_ends_with_the_same_bytes(four_charts, tmp_path,
+                                                                  monkeypatch):
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    helped, alone = tmp_path / "helped", tmp_path / "alone"
+    assert main(["pdf", "--content", str(four_charts), "--out", str(helped), "--quiet"]) == 0
+    assert forks == [1] and _no_children_left()
+    assert len(list((helped / ".cache" / "charts").glob("*.svg"))) == 4
+    monkeypatch.setattr(pipeline.ship.products, "may_fork", lambda: False)
+    assert main(["pdf", "--content", str(four_charts), "--out", str(alone), "--quiet"]) == 0
+    assert forks == [1]
+    assert next(helped.glob("*.pdf")).read_bytes() == next(alone.glob("*.pdf")).read_bytes()
+
+
+def test_a_failing_pdf_takes_its_drawing_helper_with_it(four_charts, tmp_path, monkeypatch):
+    real_render = pipeline.ship.products.render_html
+
+    def render_then_fail(doc, options):
+        real_render(doc, options)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(pipeline.ship.products, "render_html", render_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        main(["pdf", "--content", str(four_charts), "--out", str(tmp_path / "o"), "--quiet"])
+    assert _no_children_left()
+    assert not list((tmp_path / "o").rglob("*.tmp"))

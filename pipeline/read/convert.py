@@ -16,7 +16,6 @@ import html
 import os
 import pickle
 import re
-import signal
 import unicodedata
 import xml.etree.ElementTree as etree
 
@@ -24,7 +23,7 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
-from ..processes import may_fork, reap
+from ..processes import fork_helper, may_fork, reap
 from ..rules import (CROSS_REF, EMPTY_SECTION, FIGURE, FOOTNOTE, MARKDOWN, NESTING,
                      STRAY_CITATION, TOO_LONG)
 from ..tree import (Block, BulletList, Citation, Code, CodeBlock, CrossRef, Emphasis, Figure,
@@ -77,7 +76,7 @@ def _convert_in_two(sections, images, data, limits) -> tuple[list[Section], list
     fails in any way, converts its half here too."""
     half = (len(sections) + 1) // 2
     read_end, write_end = os.pipe()
-    child = os.fork()
+    child = fork_helper()
     if child == 0:  # pragma: no cover -- the child's coverage is not collected
         os.close(read_end)
         _converted_to_parent(write_end, lambda: _convert(sections[half:], images, data,
@@ -101,8 +100,6 @@ def _convert_in_two(sections, images, data, limits) -> tuple[list[Section], list
 
 def _converted_to_parent(fd: int, work) -> None:
     """In the child: sends the pickled result of work (nothing if it failed), and exits."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         answer = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException:  # noqa: BLE001 -- the parent converts this half itself

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
-from ..processes import may_fork, reap
+from ..processes import fork_helper, may_fork, reap
 from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
 from ..tree import Chart, Document, walk
 from ..write import TEMPLATES
@@ -187,13 +187,11 @@ def forget_pair(out_dir: Path, report_id: str) -> None:
 
 def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
                         limits: Limits) -> list[Product]:
-    remaining = signal.getitimer(signal.ITIMER_REAL)[0]  # of --time-limit; fork drops timers
     cache = chart_cache(staged[0].parent)
     read_end, write_end = os.pipe()
-    child = os.fork()
+    child = fork_helper()
     if child == 0:
         os.close(read_end)
-        _bound_child_time(remaining)
         _report_to_parent(write_end, lambda: _help_then_write_docx(doc, staged[1], cache))
     os.close(write_end)
     status = None
@@ -204,8 +202,7 @@ def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
         status = os.waitpid(child, 0)[1]
     finally:
         if status is None:  # the PDF failed, or the run was stopped: so is the child
-            os.kill(child, signal.SIGKILL)
-            os.waitpid(child, 0)
+            reap(child, stopped_early=True)
             for half_written in staged[1].parent.glob(f".{staged[1].name}.*{TMP_SUFFIX}"):
                 half_written.unlink(missing_ok=True)  # the child died in write_atomic
     return [pdf, _product_from(answer, status, staged[1].with_name(f"{doc.meta.id}.docx"))]
@@ -226,11 +223,9 @@ def _drawing_from_the_end(doc: Document, cache: Path | None) -> int | None:
     if cache is None or len(charts) < 2 or not may_fork() \
             or ChartCache(cache).has(charts[-1], "svg"):
         return None
-    remaining = signal.getitimer(signal.ITIMER_REAL)[0]  # of --time-limit; fork drops timers
-    child = os.fork()
+    child = fork_helper()
     if child == 0:  # pragma: no cover -- the child's coverage is not collected
         try:
-            _bound_child_time(remaining)
             _help_draw(charts, cache)
         finally:
             os._exit(0)  # no cleanup handlers: they belong to the parent
@@ -247,14 +242,6 @@ def _help_draw(charts: list[Chart], cache: Path) -> None:
 def _charts(doc: Document) -> list[Chart]:
     return [node for section in doc.sections for node in walk(section.blocks)
             if isinstance(node, Chart)]
-
-
-def _bound_child_time(seconds: float) -> None:
-    """Gives the child what is left of the parent's --time-limit: past it, it dies."""
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if seconds > 0:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def _report_to_parent(fd: int, work) -> None:

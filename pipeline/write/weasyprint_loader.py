@@ -23,8 +23,9 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 from pathlib import Path
+
+from ..atomic import write_atomic
 
 _FFI_MODULE = "weasyprint.text.ffi"
 
@@ -61,7 +62,7 @@ class _Declarations:
         self.target = None
 
     def cdef(self, source: str, **options) -> None:
-        self.target = (None if options else _compiled(source)) or _parsed(source, options)
+        self.target = _parsed(source, options) if options else _compiled(source)
         # WeasyPrint's package imports its modules while ffi.py is still running,
         # and they take `ffi` by name once it has: make that the FFI itself, not
         # this stand-in, whose attribute lookups would cost on every call.
@@ -84,18 +85,23 @@ def _parsed(source: str, options: dict):
 
 
 def _compiled(source: str):
-    """Returns the compiled FFI for source from the cache, writing it there first
-    if needed; None when that cannot be done."""
+    """Returns the compiled FFI for source from the cache, writing it there first if
+    needed; when no cache can be written, the FFI that parsed source for it."""
     name = f"weasyprint_ffi_{_digest(source)}"
     paths = [directory / f"{name}.py" for directory in _cache_directories()]
     for path in paths:
         if path.is_file() and (ffi := _load(name, path)) is not None:
             return ffi
-    text = _module_text(source, name)
+    parsed = _parsed(source, {})
+    text = _module_text(parsed, name)
     for path in paths:
-        if _write_atomic(path, text) and (ffi := _load(name, path)) is not None:
+        try:
+            write_atomic(path, text.encode("utf-8"))
+        except OSError:
+            continue
+        if (ffi := _load(name, path)) is not None:
             return ffi
-    return None
+    return parsed
 
 
 def _digest(source: str) -> str:
@@ -114,33 +120,14 @@ def _cache_directories() -> list[Path]:
     return [*own, user_cache / "briefing-pipeline"]
 
 
-def _module_text(source: str, name: str) -> str:
-    """Returns the out-of-line ABI module of source: cffi's tables, as Python."""
+def _module_text(parsed, name: str) -> str:
+    """Returns the out-of-line ABI module of a parsed FFI: cffi's tables, as Python."""
     import io
 
-    from cffi.api import FFI
     from cffi.recompiler import make_py_source
-    ffi = FFI()
-    ffi.cdef(source)
     text = io.StringIO()
-    make_py_source(ffi, name, text)
+    make_py_source(parsed, name, text)
     return text.getvalue()
-
-
-def _write_atomic(path: Path, text: str) -> bool:
-    """Writes text to path whole or not at all; says whether it did."""
-    handle = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                         suffix=".tmp", delete=False) as handle:
-            handle.write(text)
-        os.replace(handle.name, path)
-    except OSError:
-        if handle is not None:
-            Path(handle.name).unlink(missing_ok=True)
-        return False
-    return True
 
 
 def _load(name: str, path: Path):

@@ -325,3 +325,17 @@ def test_a_failing_pdf_takes_its_drawing_helper_with_it(four_charts, tmp_path, m
         main(["pdf", "--content", str(four_charts), "--out", str(tmp_path / "o"), "--quiet"])
     assert _no_children_left()
     assert not list((tmp_path / "o").rglob("*.tmp"))
+
+
+def test_a_second_legend_row_moves_the_plot_down_not_over_the_legend():
+    import dataclasses
+
+    from pipeline.write import chart as charting
+    doc, _ = load_document(FLAGSHIP)
+    two = nodes_of(doc, Chart)[0]
+    five = dataclasses.replace(two, series=(two.series * 3)[:5])
+
+    def plot_top(chart) -> float:  # the plot area's clip rectangle, in points
+        svg = charting.draw_chart(chart, "svg")
+        return float(re.search(rb'<clipPath id="[^"]+">\s*<rect x="[^"]+" y="([^"]+)"', svg)[1])
+    assert plot_top(five) - plot_top(two) == pytest.approx(charting.LEGEND_ROW * 72, abs=0.5)

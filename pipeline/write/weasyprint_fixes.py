@@ -1,16 +1,20 @@
 """Measured slow spots of WeasyPrint 70 and pydyf 0.13, mended (docs/performance.md has
 the measurements and the upstream patches).
 
-Three mends leave the bytes as they were; the fourth, zlib's default level
-for the PDF's streams instead of pydyf's level 9, is a choice: 4 % larger
-files for a tenth less time writing them. Each is installed once, on what
-WeasyPrint and pydyf define, and the first three leave them alone where
-their condition does not hold: a release that fixes the cause makes them
-no-ops.
+Four mends leave the bytes as they were. Two are choices: zlib's default
+level for the PDF's streams instead of pydyf's level 9 (4 % larger files for
+a tenth less time writing them), and an SVG text drawn as one run of glyphs
+rather than letter by letter (the same page, less work, and text that
+copies as words). Each is installed once, on what WeasyPrint and pydyf
+define, and leaves them alone where its condition does not hold: a release
+that fixes the cause makes it a no-op.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import sys
 import zlib
 
 # zlib's default, what most PDF writers use. pydyf asks for 9, the slowest: on
@@ -21,12 +25,15 @@ COMPRESSION_LEVEL = 6
 def install() -> None:
     """Installs the mends (idempotent)."""
     import pydyf
+    import weasyprint.svg
     from weasyprint.css import targets
     if getattr(pydyf.PDF, "_pipeline_mended", False):
         return
     _memoize_page_references(pydyf)
     _serialise_each_object_once(pydyf)
     _name_attr_targets(targets)
+    _memoize_svg_values(sys.modules["weasyprint.svg.utils"])
+    _draw_svg_text_in_one_run(weasyprint.svg)
     pydyf.zlib = _ZlibAtLevel(COMPRESSION_LEVEL)
     pydyf.PDF._pipeline_mended = True
 
@@ -141,6 +148,85 @@ def _target_anchor_names(targets, box) -> list:
                 ("url", get_url_tuple(text, box.style.base_url))
         names.append(targets.anchor_name_from_token(token))
     return names
+
+
+# WeasyPrint's SVG value parsers: pure functions of their strings, called for every
+# node (size() parses the font size of each, '1em' when none is set, through four
+# regular expressions). color() returns an object its callers change: a copy.
+_SVG_VALUES = {"size": None, "normalize": None, "parse_url": None, "color": copy.copy}
+
+
+def _memoize_svg_values(utils) -> None:
+    """Makes WeasyPrint's SVG value parsers remember their last few thousand answers:
+    more than a quarter of its time drawing a chart went to parsing the same few
+    strings again."""
+    for name, copier in _SVG_VALUES.items():
+        parse = getattr(utils, name, None)
+        if parse is None:
+            continue
+        memoized = _remembering(parse, copier)
+        for module_name, module in list(sys.modules.items()):
+            if module_name.startswith("weasyprint.svg") and \
+                    getattr(module, name, None) is parse:
+                setattr(module, name, memoized)
+
+
+def _remembering(parse, copier=None):
+    remembered = functools.lru_cache(maxsize=4096)(parse)
+
+    def memoized(*args):
+        try:
+            value = remembered(*args)
+        except TypeError:  # an argument that cannot be a key
+            return parse(*args)
+        return copier(value) if copier else value
+    return memoized
+
+
+# Attributes that place or space letters one by one: a text with any of them, or
+# with a list of x or y, is drawn letter by letter as WeasyPrint draws it.
+_PER_LETTER = ("dx", "dy", "rotate", "textLength", "letter-spacing")
+
+
+def _draw_svg_text_in_one_run(svg) -> None:
+    """Makes an SVG text that places no letter on its own one run of glyphs.
+
+    WeasyPrint 70 lays out an SVG <text> whole, for its width, then lays out
+    and draws each letter again on its own, so that per-letter x, y, dx, dy
+    and rotate lists can move them: a run of glyphs per letter in the PDF,
+    and an eighth of WeasyPrint's time on a chart. Where the text gives one x and
+    one y at most and nothing per letter, the run is handed over as its one
+    "letter": laid out once more and drawn where the letters would have been.
+    """
+    draw_text = getattr(svg, "text", None)
+    if draw_text is None or svg.TAGS.get("text") is not draw_text:
+        return
+
+    def draw_in_one_run(drawing, node, font_size):
+        text = node._etree_node.text
+        if not text or len(text) < 2 or any(name in node.attrib for name in _PER_LETTER) \
+                or any(len(node.attrib.get(xy, "").replace(",", " ").split()) > 1
+                       for xy in ("x", "y")):
+            return draw_text(drawing, node, font_size)
+        node._etree_node.text = _OneLetter(text)
+        try:
+            return draw_text(drawing, node, font_size)
+        finally:
+            node._etree_node.text = text
+
+    draw_in_one_run.__wrapped__ = draw_text
+    # draw_node tells text nodes by comparing TAGS' entry with the name `text`.
+    svg.text = draw_in_one_run
+    for tag, draw in list(svg.TAGS.items()):
+        if draw is draw_text:
+            svg.TAGS[tag] = draw_in_one_run
+
+
+class _OneLetter(str):
+    """A string that iterates as one letter: itself."""
+
+    def __iter__(self):
+        yield str(self)
 
 
 class _ZlibAtLevel:

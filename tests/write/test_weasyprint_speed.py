@@ -3,6 +3,7 @@ the same bytes as stock WeasyPrint, in less work."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -12,17 +13,23 @@ from helpers import FLAGSHIP, ROOT
 from pipeline.write import weasyprint_loader
 from pipeline.write.weasyprint_fixes import COMPRESSION_LEVEL
 
-# Renders argv[1] (HTML) with stock or mended WeasyPrint (argv[2]) and streams compressed
+# Renders argv[1] (HTML) with stock or mended WeasyPrint (argv[2]: stock, mended, or
+# mended-letter-by-letter, without the one mend that changes what is drawn) and streams compressed
 # at argv[4] (0: as installed); writes the PDF to stdout and, to stderr, how many pages were laid out
 # again and which FFI served the text.
 RENDER = """
 import sys
 html = open(sys.argv[1], encoding="utf-8").read()
-if sys.argv[2] == "mended":
+if sys.argv[2].startswith("mended"):
     from pipeline.write.weasyprint_loader import load_weasyprint
     weasyprint = load_weasyprint()
 else:
     import weasyprint
+if sys.argv[2] == "mended-letter-by-letter":  # the mends that keep the bytes, only
+    import weasyprint.svg as svg
+    one_run = svg.text
+    svg.text = one_run.__wrapped__
+    svg.TAGS.update((tag, svg.text) for tag, draw in list(svg.TAGS.items()) if draw is one_run)
 if int(sys.argv[4]):  # else as installed: pydyf's own level, or ours when mended
     import pydyf
     from pipeline.write.weasyprint_fixes import _ZlibAtLevel
@@ -58,13 +65,38 @@ def _render(html, how: str, level: int = COMPRESSION_LEVEL) -> tuple[bytes, int,
 
 def test_mended_weasyprint_writes_the_same_bytes_with_half_the_relayouts(flagship_html):
     stock, stock_relayouts, stock_ffi = _render(flagship_html, "stock")
-    mended, mended_relayouts, mended_ffi = _render(flagship_html, "mended")
+    mended, mended_relayouts, mended_ffi = _render(flagship_html, "mended-letter-by-letter")
     assert mended == stock  # at one compression level, nothing else differs
     # The table of contents is laid out again once its targets' pages are known:
     # once by the mended WeasyPrint, twice by the stock one.
     assert stock_relayouts == 2 * mended_relayouts > 0
     # The text is drawn through the compiled declarations, not cffi's parser.
     assert (stock_ffi, mended_ffi) == ("cffi.api", "_cffi_backend")
+
+
+def test_an_svg_text_is_one_run_of_glyphs_drawn_where_its_letters_were(flagship_html,
+                                                                        tmp_path):
+    by_letter, _, _ = _render(flagship_html, "mended-letter-by-letter")
+    in_runs, _, _ = _render(flagship_html, "mended")
+    texts = [_text_runs(pdf) for pdf in (by_letter, in_runs)]
+    # The charts' labels: many letters, drawn one by one, or one run each.
+    assert texts[1] < texts[0] - 50
+    pages = []
+    for name, pdf in (("by-letter", by_letter), ("in-runs", in_runs)):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "100", "-gray", str(tmp_path / f"{name}.pdf"),
+                        str(tmp_path / name)], check=True, timeout=120)
+        pages.append([path.read_bytes() for path in sorted(tmp_path.glob(f"{name}-*.pgm"))])
+    assert len(pages[0]) > 3 and pages[0] == pages[1]  # the same pixels on every page
+
+
+def _text_runs(pdf: bytes) -> int:
+    """Returns how many runs of glyphs (TJ operators) the PDF's streams draw: its pages'
+    and their groups' (WeasyPrint draws a centred SVG text in a group)."""
+    import zlib
+    streams = re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S)
+    return sum(zlib.decompress(data).count(b"TJ\n") for data in streams
+               if data.startswith(b"x"))
 
 
 def test_streams_are_compressed_at_zlibs_default_level_not_pydyfs_nine(flagship_html):

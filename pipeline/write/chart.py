@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 from dataclasses import asdict
 
 from ..read.blocks import format_number
 from ..tree import Chart, plain_text
 from ..write.page import HEADING_FONT, PAGE
+from .chart_svg import tidy_svg
 
 # Colour-universal-design colours (CUD ver. 4) in an order whose neighbours differ
 # in lightness as well as in hue: blue, orange, brown, sky blue, green, red, purple.
@@ -33,7 +33,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 WIDTH_MM = PAGE.width - PAGE.left - PAGE.right - 20
 HEIGHT_MM = WIDTH_MM * 0.56
 PNG_DPI = 220
-FORMAT_VERSION = "5"  # raise when the drawing changes, so cached drawings are redrawn
+FORMAT_VERSION = "6"  # raise when the drawing changes, so cached drawings are redrawn
 
 
 def alt_text(chart: Chart) -> str:
@@ -84,62 +84,7 @@ def draw_chart(chart: Chart, kind: str) -> bytes:
         out = io.BytesIO()
         metadata = {"Date": None} if kind == "svg" else {"Software": None}
         figure.savefig(out, format=kind, dpi=PNG_DPI, metadata=metadata)
-    return _with_attributes(_without_bare_groups(out.getvalue())) if kind == "svg" \
-        else out.getvalue()
-
-
-_BARE_GROUP = re.compile(rb'<g id="[^"<>]*">')
-_START_TAG = re.compile(rb"<[A-Za-z][^<>]*>")
-_STYLE = re.compile(rb' style="([^"<>]*)"')
-_ATTRIBUTE_NAME = re.compile(rb'\s([A-Za-z_:][-\w:.]*)=')
-# SVG presentation attributes: a style made only of these says the same as attributes.
-_PRESENTATION = {b"fill", b"fill-opacity", b"stroke", b"stroke-width", b"stroke-linejoin",
-                 b"stroke-linecap", b"stroke-opacity", b"stroke-dasharray",
-                 b"stroke-dashoffset", b"stroke-miterlimit", b"opacity", b"font-size",
-                 b"font-family", b"font-weight", b"font-style", b"text-anchor"}
-
-
-def _with_attributes(svg: bytes) -> bytes:
-    """Returns the SVG with each style="fill: …; stroke: …" written as attributes, which
-    WeasyPrint reads without a CSS parser (a sixth of its time on a chart). A style
-    with anything else in it, or naming an attribute the element has, is left."""
-    def tag(match: re.Match) -> bytes:
-        style = _STYLE.search(match.group(0))
-        if style is None:
-            return match.group(0)
-        pairs = [p.split(b":", 1) for p in style.group(1).split(b";") if p.strip()]
-        names = [p[0].strip() for p in pairs]
-        present = set(_ATTRIBUTE_NAME.findall(match.group(0)))
-        if any(len(p) != 2 for p in pairs) or not set(names) <= _PRESENTATION \
-                or set(names) & present:
-            return match.group(0)
-        written = b"".join(b' %s="%s"' % (name, value.strip())
-                           for name, (_, value) in zip(names, pairs))
-        return match.group(0).replace(style.group(0), written, 1)
-    return _START_TAG.sub(tag, svg)
-
-
-def _without_bare_groups(svg: bytes) -> bytes:
-    """Returns matplotlib's SVG without the groups that only carry an id (patch_1,
-    xtick_3, …): more than half its elements, which nothing refers to, and each of
-    which WeasyPrint draws as a node (a fifth of its time on a chart).
-
-    matplotlib writes one tag a line; anything else is returned as it was.
-    """
-    kept, bare = [], []
-    for line in svg.split(b"\n"):
-        tag = line.strip()
-        if tag.startswith(b"<g"):
-            bare.append(_BARE_GROUP.fullmatch(tag) is not None)
-            if bare[-1]:
-                continue
-        elif tag == b"</g>":
-            if not bare:
-                return svg
-            if bare.pop():
-                continue
-        kept.append(line)
-    return b"\n".join(kept) if not bare else svg
+    return tidy_svg(out.getvalue()) if kind == "svg" else out.getvalue()
 
 
 FONT_EM = 9 / 72  # inches: the charts' type is 9 pt

@@ -20,7 +20,8 @@ from ..processes import fork_helper, may_fork, reap
 from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
 from ..tree import Chart, Document, walk
 from ..write import TEMPLATES
-from ..write.chart import chart_key, draw_chart
+from ..write.chart import (chart_key, draw_chart, figure_of, load_matplotlib, matplotlib_loaded,
+                           save_chart)
 from ..write.html import HtmlOptions, render_html
 from ..write.pdf import PdfOptions, refuse_overlong, render_pdf
 from .fingerprint import file_sha256
@@ -50,12 +51,16 @@ class ChartCache:
         path = self._path(chart, kind)
         if path.is_file():
             return path.read_bytes()
-        data = draw_chart(chart, kind)
-        write_atomic(path, data)
+        return self._keep(chart, kind, draw_chart(chart, kind))
+
+    def _keep(self, chart: Chart, kind: str, data: bytes) -> bytes:
+        write_atomic(self._path(chart, kind), data)
         return data
 
-    def draw_from_the_end(self, charts: list[Chart], kind: str) -> None:
-        """Draws charts into the cache from the last one, until one is there already.
+    def draw_from_the_end(self, charts: list[Chart], kind: str, then: str = "") -> None:
+        """Draws charts into the cache from the last one not drawn yet, until one is
+        there already; with `then`, draws the same charts as that kind too, each
+        from the figure laid out for the first kind.
 
         Run beside a process that draws them from the first (the PDF's, in `all`),
         the two meet in the middle: each chart is drawn once, or twice at the
@@ -63,10 +68,18 @@ class ChartCache:
         """
         if self.directory is None:
             return
-        for chart in reversed(charts):
+        waiting = list(reversed(charts))
+        while waiting and self.has(waiting[0], kind):
+            waiting.pop(0)  # drawn already: the other process has been here
+        figures = []
+        for chart in waiting:
             if self.has(chart, kind):
-                return
-            self.draw(chart, kind)
+                break
+            figures.append((chart, figure_of(chart)))
+            self._keep(chart, kind, save_chart(figures[-1][1], kind))
+        for chart, figure in figures if then else ():
+            if not self.has(chart, then):
+                self._keep(chart, then, save_chart(figure, then))
 
     def has(self, chart: Chart, kind: str) -> bool:
         return self.directory is not None and self._path(chart, kind).is_file()
@@ -188,6 +201,7 @@ def forget_pair(out_dir: Path, report_id: str) -> None:
 def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
                         limits: Limits) -> list[Product]:
     cache = chart_cache(staged[0].parent)
+    _load_matplotlib_to_share(_charts(doc), cache, ("svg", "png"))
     read_end, write_end = os.pipe()
     child = fork_helper()
     if child == 0:
@@ -198,6 +212,8 @@ def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
     try:
         with os.fdopen(read_end, "rb") as pipe:
             pdf = write_pdf(doc, staged[0], content_dir, limits, cache=cache)
+            if matplotlib_loaded():  # else its import would cost more than it saves
+                _help_draw(_charts(doc), cache, "png")  # from the last, as the child the first
             answer = pipe.read()
         status = os.waitpid(child, 0)[1]
     finally:
@@ -211,8 +227,10 @@ def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
 def _help_then_write_docx(doc: Document, path: Path, cache: Path) -> Product:
     """In the child of `all`: draws the PDF's charts from the last while the parent
     draws them from the first (matplotlib's drawing is most of what charts cost
-    the PDF, and the .docx is quickly written), then writes the .docx."""
-    _help_draw(_charts(doc), cache)
+    the PDF), and Word's pictures of the same charts from the same figures; then
+    writes the .docx, drawing the pictures left from the first while the parent,
+    its PDF written, draws them from the last."""
+    _help_draw(_charts(doc), cache, "svg", then="png")
     return write_docx(doc, path, cache=cache)
 
 
@@ -223,19 +241,28 @@ def _drawing_from_the_end(doc: Document, cache: Path | None) -> int | None:
     if cache is None or len(charts) < 2 or not may_fork() \
             or ChartCache(cache).has(charts[-1], "svg"):
         return None
+    _load_matplotlib_to_share(charts, cache, ("svg",))
     child = fork_helper()
     if child == 0:  # pragma: no cover -- the child's coverage is not collected
         try:
-            _help_draw(charts, cache)
+            _help_draw(charts, cache, "svg")
         finally:
             os._exit(0)  # no cleanup handlers: they belong to the parent
     return child
 
 
-def _help_draw(charts: list[Chart], cache: Path) -> None:
+def _load_matplotlib_to_share(charts: list[Chart], cache: Path, kinds: tuple[str, ...]) -> None:
+    """Imports matplotlib before a fork when a chart is to be drawn: the helper then
+    shares the import instead of doing it again beside this process, which on a
+    busy second core costs more than the second of the two imports saves."""
+    if any(not ChartCache(cache).has(chart, kind) for chart in charts for kind in kinds):
+        load_matplotlib()
+
+
+def _help_draw(charts: list[Chart], cache: Path, kind: str, then: str = "") -> None:
     try:
-        ChartCache(cache).draw_from_the_end(charts, "svg")
-    except Exception:  # noqa: BLE001 -- only help: the PDF's process draws what is missing
+        ChartCache(cache).draw_from_the_end(charts, kind, then)
+    except Exception:  # noqa: BLE001 -- only help: the process that needs it draws what is missing
         pass
 
 

@@ -61,7 +61,7 @@ def test_word_gets_a_png_of_at_least_200_dpi_with_alt_text(flagship):
         pngs = [n for n in package.namelist() if n.startswith("word/media/")]
         for shape, name in zip(shapes, pngs):
             with Image.open(package.open(name)) as image:
-                assert image.format == "PNG"
+                assert image.format == "PNG" and image.mode == "RGB"  # on white: no alpha
                 assert image.width / (shape.width.inches) >= 200
         body = package.read("word/document.xml").decode("utf-8")
     assert 'descr="国家公務員と地方公務員の数（単位：万人）。国家公務員：以前（万人） 113万人' in body
@@ -285,6 +285,24 @@ def test_what_is_not_shaped_as_matplotlib_writes_it_is_left_as_it_was(svg):
     assert tidy_svg(svg) == svg
 
 
+def test_alls_child_shares_the_parents_matplotlib_only_when_a_chart_is_to_be_drawn(tmp_path):
+    # Each build in a fresh interpreter: whether matplotlib is loaded when `all` forks.
+    script = ("import json, sys\nimport pipeline.ship.products as products\n"
+              "from pipeline.cli import main\nfrom pipeline.write import chart\nseen = []\n"
+              "fork = products.fork_helper\n"
+              "products.fork_helper = lambda: seen.append(chart.matplotlib_loaded()) or fork()\n"
+              f"main(['all', '--content', {str(FLAGSHIP)!r}, '--out', {str(tmp_path)!r}, "
+              "'--quiet'])\nimport matplotlib.artist\n"
+              "print(json.dumps([seen, matplotlib.artist.kwdoc(matplotlib.artist.Artist)]))\n")
+    runs = [json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                      text=True, cwd=ROOT, env=cli_env(), timeout=300).stdout)
+            for _ in range(2)]
+    # Drawing, the child is forked with matplotlib imported, and does not import it
+    # again; with every drawing cached, neither imports it.
+    assert [seen for seen, _ in runs] == [[True], [False]]
+    assert runs[0][1] == ""  # imported without the help texts of its setters
+
+
 def test_alls_child_draws_charts_from_the_end_until_it_meets_the_parent(tmp_path, monkeypatch):
     import dataclasses
 
@@ -292,15 +310,25 @@ def test_alls_child_draws_charts_from_the_end_until_it_meets_the_parent(tmp_path
     doc, _ = load_document(FLAGSHIP)
     first = nodes_of(doc, Chart)[0]
     charts = [dataclasses.replace(first, unit=unit) for unit in ("人", "万人", "千人", "百人")]
-    drawn = []
-    monkeypatch.setattr(pipeline.ship.products, "draw_chart",
-                        lambda chart, kind: drawn.append(chart.unit) or b"<svg/>")
+    laid_out, saved = [], []
+    monkeypatch.setattr(pipeline.ship.products, "figure_of",
+                        lambda chart: laid_out.append(chart.unit) or chart.unit)
+    monkeypatch.setattr(pipeline.ship.products, "save_chart",
+                        lambda unit, kind: saved.append((unit, kind)) or b"<svg/>")
+    monkeypatch.setattr(pipeline.ship.products, "draw_chart", lambda chart, kind: b"<svg/>")
     cache = ChartCache(tmp_path)
     cache.draw(charts[1], "svg")  # the parent has got this far
-    cache.draw_from_the_end(charts, "svg")
-    assert drawn == ["万人", "百人", "千人"]  # then stops: the rest is the parent's
-    cache.draw_from_the_end(charts, "svg")
-    assert len(drawn) == 3  # everything at the end is drawn: nothing more
+    cache.draw_from_the_end(charts, "svg", then="png")
+    assert laid_out == ["百人", "千人"]  # then stops: the rest is the parent's
+    # Word's pictures of the same charts, from the same figures, once the PDF's are done.
+    assert saved == [("百人", "svg"), ("千人", "svg"), ("百人", "png"), ("千人", "png")]
+    # Later, for the pictures: what is drawn at the end is passed over, and the
+    # drawing goes on from the last chart missing until it meets the other process.
+    cache.draw(charts[0], "png")
+    cache.draw_from_the_end(charts, "png")
+    assert saved[4:] == [("万人", "png")]
+    cache.draw_from_the_end(charts, "png")
+    assert len(saved) == 5  # all drawn: nothing more
 
 
 def test_a_child_that_fails_to_help_draw_costs_nothing_but_time(tmp_path, monkeypatch):
@@ -308,7 +336,7 @@ def test_a_child_that_fails_to_help_draw_costs_nothing_but_time(tmp_path, monkey
     assert main(["all", "--content", str(FLAGSHIP), "--out", str(serial), "--quiet",
                  "--serial"]) == 0
 
-    def broken(self, charts, kind):
+    def broken(self, charts, kind, then=""):
         raise RuntimeError("matplotlib broke in the child")
     monkeypatch.setattr(pipeline.ship.products.ChartCache, "draw_from_the_end", broken)
     assert main(["all", "--content", str(FLAGSHIP), "--out", str(parallel), "--quiet"]) == 0

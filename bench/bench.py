@@ -169,20 +169,29 @@ def bench_make(content: Path, out: Path, runs: int) -> list[Timing]:
 
 
 def bench_charts(work: Path, runs: int) -> list[Timing]:
-    """Returns `all` on a 10-page report, without charts and with ten (issue 13: at most
-    1.5 s more, cold), each run into a fresh output directory so no drawing is cached;
-    and with ten charts again into the same directory, where every drawing is cached."""
+    """Returns `pdf` and `all` on a 10-page report, without charts and with ten (issue 13:
+    at most 1.5 s more, cold), each run into a fresh output directory so no drawing is
+    cached; and `all` with ten charts again into a directory where every drawing is.
+
+    The cold runs of the two reports alternate, so that a machine whose speed drifts
+    (a shared host's does, by a third within minutes) slows both alike; each pair's
+    difference is what ten charts added in that moment."""
     plain = generate(work / "charts-none", SIZES["10 pages"])
     charted = add_charts(generate(work / "charts-ten", SIZES["10 pages"]), 10)
     rows = []
-    for name, content in (("10 pages, no chart", plain), ("10 pages, 10 charts", charted)):
-        fresh = [run_once(_cli("all", content, work / "out" / f"{name}-{n}"))
+    for command in ("pdf", "all"):
+        pairs = [[run_once(_cli(command, content, work / "out" / f"{command}-{name}-{n}"))
+                  for name, content in (("plain", plain), ("charted", charted))]
                  for n in range(runs)]
-        rows.append(Timing(name, "all (cold: nothing cached)", fresh[0][0],
-                           statistics.median(t for t, _ in fresh[1:]),
-                           max(m for _, m in fresh)))
+        rows += [Timing(name, f"{command} (cold: nothing cached)", pairs[0][i][0],
+                        statistics.median(pair[i][0] for pair in pairs[1:]),
+                        max(pair[i][1] for pair in pairs))
+                 for i, name in enumerate(("10 pages, no chart", "10 pages, 10 charts"))]
+        added = [charted_run[0] - plain_run[0] for plain_run, charted_run in pairs]
+        rows.append(Timing("10 pages, 10 charts", f"{command}: added by the charts, cold",
+                           added[0], statistics.median(added[1:]), math.nan))
     rows.append(measure("10 pages, 10 charts", "all (drawings cached)",
-                        _cli("all", charted, work / "out" / "10 pages, 10 charts-0"), runs))
+                        _cli("all", charted, work / "out" / "all-charted-0"), runs))
     return rows
 
 
@@ -300,10 +309,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per command (default 3)")
     parser.add_argument("--quick", action="store_true", help="leave out the 300-page report")
     parser.add_argument("--write", type=Path, help="also write the results to this file")
+    parser.add_argument("--charts", action="store_true",
+                        help="only the charts' cost (issue 13), in --runs pairs of runs")
     args = parser.parse_args()
     runs = max(2, args.runs)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "pipeline")],
                    check=True, stdout=subprocess.DEVNULL)
+    if args.charts:
+        with tempfile.TemporaryDirectory() as tmp:
+            print("\n".join(["## Machine", "", *machine(), "", "## Charts", "",
+                              *table(bench_charts(Path(tmp), runs), {})]))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         workloads = {"flagship": ROOT / "content"}
@@ -324,7 +340,7 @@ def main() -> None:
         shutil.copytree(ROOT / "content", copy)
         rows += bench_make(copy, work / "out" / "make", runs + 2)
         print("… charts", file=sys.stderr)
-        rows += bench_charts(work, runs)
+        rows += bench_charts(work, runs + 4)
         print("… preview", file=sys.stderr)
         rows += bench_preview(work, runs + 2)
     report = ["## Machine", "", *machine(), "", "## Times", "", *table(rows, pages), "",

@@ -23,7 +23,7 @@ from ..write import TEMPLATES
 from ..write.chart import (chart_key, draw_chart, figure_of, load_matplotlib, matplotlib_loaded,
                            save_chart)
 from ..write.html import HtmlOptions, render_html
-from ..write.pdf import PdfOptions, refuse_overlong, render_pdf
+from ..write.pdf import PdfOptions, load_weasyprint, refuse_overlong, render_pdf
 from .fingerprint import file_sha256
 from .output import CACHE_DIR, STAGED_SUFFIX, TMP_SUFFIX, write_atomic
 
@@ -102,6 +102,9 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
     started = time.perf_counter()
     refuse_overlong(doc, limits.max_pages)
     helper = _drawing_from_the_end(doc, cache) if drawn_beside else None
+    # WeasyPrint first (0.3 s, needed anyway): a process drawing the charts from the
+    # last, the helper or all's child, gets that far ahead, and this one draws fewer.
+    load_weasyprint()
     html = None
     try:
         html = render_html(doc, HtmlOptions(copy_label, draw_chart=ChartCache(cache).draw))
@@ -241,8 +244,7 @@ def _drawing_from_the_end(doc: Document, cache: Path | None) -> int | None:
     if cache is None or len(charts) < 2 or not may_fork() \
             or ChartCache(cache).has(charts[-1], "svg"):
         return None
-    _load_matplotlib_to_share(charts, cache, ("svg",))
-    child = fork_helper()
+    child = fork_helper()  # it imports matplotlib while this process imports WeasyPrint
     if child == 0:  # pragma: no cover -- the child's coverage is not collected
         try:
             _help_draw(charts, cache, "svg")
@@ -252,9 +254,10 @@ def _drawing_from_the_end(doc: Document, cache: Path | None) -> int | None:
 
 
 def _load_matplotlib_to_share(charts: list[Chart], cache: Path, kinds: tuple[str, ...]) -> None:
-    """Imports matplotlib before a fork when a chart is to be drawn: the helper then
-    shares the import instead of doing it again beside this process, which on a
-    busy second core costs more than the second of the two imports saves."""
+    """Imports matplotlib before all's fork when a chart is to be drawn: the child,
+    whose core is busy to the end (every PNG, the .docx), then shares the import
+    instead of doing it again. (pdf's helper, which has nothing else to do, imports
+    it itself while this process imports WeasyPrint.)"""
     if any(not ChartCache(cache).has(chart, kind) for chart in charts for kind in kinds):
         load_matplotlib()
 

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,8 @@ from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
 from ..tree import Chart, Document, walk
 from ..write import TEMPLATES
 from ..write.chart import (chart_key, draw_chart, figure_of, load_matplotlib, matplotlib_loaded,
-                           save_chart)
-from ..write.html import HtmlOptions, render_html
+                           placeholder_svg, save_chart)
+from ..write.html import HtmlOptions, data_uri, render_html
 from ..write.pdf import PdfOptions, load_weasyprint, refuse_overlong, render_pdf
 from .fingerprint import file_sha256
 from .output import CACHE_DIR, STAGED_SUFFIX, TMP_SUFFIX, write_atomic
@@ -97,27 +98,65 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
               copy_label: str = "", cache: Path | None = None,
               drawn_beside: bool = False) -> Product:
     """Writes the PDF (a numbered copy when copy_label is set) to path; drawn_beside
-    lets a forked helper draw the charts from the last while this process draws
-    them from the first (for a process that has its second core free)."""
+    lets a forked helper draw the charts while this process lays the PDF out around
+    placeholders of their size, and paints them once drawn (for a process that has
+    its second core free)."""
     started = time.perf_counter()
     refuse_overlong(doc, limits.max_pages)
-    helper = _drawing_from_the_end(doc, cache) if drawn_beside else None
-    # WeasyPrint first (0.3 s, needed anyway): a process drawing the charts from the
-    # last, the helper or all's child, gets that far ahead, and this one draws fewer.
+    helper = _drawing_beside(doc, cache) if drawn_beside else None
+    # WeasyPrint first (0.3 s, needed anyway): a process drawing the charts, the
+    # helper or all's child, gets that far ahead.
     load_weasyprint()
-    html = None
-    try:
-        html = render_html(doc, HtmlOptions(copy_label, draw_chart=ChartCache(cache).draw))
-    finally:
-        if helper is not None:
-            reap(helper, stopped_early=html is None)
-            for half_written in cache.glob(f".*{TMP_SUFFIX}") if html is None else ():
-                half_written.unlink(missing_ok=True)  # the helper died in write_atomic
     options = PdfOptions(content_dir, (content_dir, TEMPLATES), doc.meta.archival,
                          limits.max_pages)
-    data, pages = render_pdf(html, options)
+    if helper is None:
+        html = render_html(doc, HtmlOptions(copy_label, draw_chart=ChartCache(cache).draw))
+        data, pages = render_pdf(html, options)
+    else:
+        data, pages = _render_with_late_charts(doc, copy_label, options, cache, helper)
     write_atomic(path, data)
     return Product(path, pages, len(data), time.perf_counter() - started)
+
+
+def _render_with_late_charts(doc: Document, copy_label: str, options: PdfOptions,
+                             cache: Path, helper: int) -> tuple[bytes, int]:
+    """Returns the PDF laid out around placeholders of the charts while the helper
+    draws them, each painted with its drawing when the painting reaches it (or with
+    this process's drawing, where the helper failed: the same bytes)."""
+    late: dict[str, Callable[[], bytes]] = {}
+
+    def placeholder(chart: Chart, kind: str) -> bytes:
+        svg = placeholder_svg(chart)
+        late[data_uri(svg, "image/svg+xml")] = lambda: _drawn_by(helper, chart, cache)
+        return svg
+
+    try:
+        html = render_html(doc, HtmlOptions(copy_label, draw_chart=placeholder))
+        result = render_pdf(html, options, late=late)
+    except BaseException:
+        reap(helper, stopped_early=True)  # stopped, or failed: so is the helper
+        for half_written in cache.glob(f".*{TMP_SUFFIX}"):
+            half_written.unlink(missing_ok=True)  # it died in write_atomic
+        raise
+    reap(helper, stopped_early=False)  # done with its last chart, or failed
+    return result
+
+
+def _drawn_by(helper: int, chart: Chart, cache: Path) -> bytes:
+    """Returns the chart's SVG once the helper has drawn it, or drawn here if the
+    helper has stopped without it."""
+    charts = ChartCache(cache)
+    while not charts.has(chart, "svg") and _running(helper):
+        time.sleep(0.005)
+    return charts.draw(chart, "svg")
+
+
+def _running(child: int) -> bool:
+    """Says whether the forked child has not exited yet (without reaping it)."""
+    try:
+        return os.waitid(os.P_PID, child, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
 
 
 def write_web(doc: Document, path: Path, cache: Path | None = None) -> Product:
@@ -237,17 +276,19 @@ def _help_then_write_docx(doc: Document, path: Path, cache: Path) -> Product:
     return write_docx(doc, path, cache=cache)
 
 
-def _drawing_from_the_end(doc: Document, cache: Path | None) -> int | None:
-    """Forks a helper drawing the PDF's charts from the last, when two or more are to
-    be drawn and this process may fork; returns its pid."""
+def _drawing_beside(doc: Document, cache: Path | None) -> int | None:
+    """Forks a helper drawing the PDF's charts into the cache, first to last, when
+    one is to be drawn and this process may fork; returns its pid."""
     charts = _charts(doc)
-    if cache is None or len(charts) < 2 or not may_fork() \
-            or ChartCache(cache).has(charts[-1], "svg"):
+    if cache is None or not may_fork() or all(ChartCache(cache).has(c, "svg") for c in charts):
         return None
     child = fork_helper()  # it imports matplotlib while this process imports WeasyPrint
     if child == 0:  # pragma: no cover -- the child's coverage is not collected
         try:
-            _help_draw(charts, cache, "svg")
+            for chart in charts:
+                ChartCache(cache).draw(chart, "svg")
+        except Exception:  # noqa: BLE001 -- only help: the PDF's process draws what is missing
+            pass
         finally:
             os._exit(0)  # no cleanup handlers: they belong to the parent
     return child

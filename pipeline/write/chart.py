@@ -90,6 +90,20 @@ def load_matplotlib() -> None:
     import matplotlib.figure  # noqa: F401 -- the import is the point
 
 
+def placeholder_svg(chart: Chart) -> bytes:
+    """Returns an empty SVG of the chart's size, named for the chart: what the PDF
+    lays out while a helper draws it. matplotlib writes the size the same way, so
+    both are laid out alike to the last digit."""
+    width, height = (_points(inches * 72) for inches in (WIDTH_MM / 25.4, HEIGHT_MM / 25.4))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}pt" height="{height}pt" '
+            f'viewBox="0 0 {width} {height}"><desc>{chart_key(chart, "svg")}</desc></svg>'
+            ).encode("ascii")
+
+
+def _points(value: float) -> str:
+    return f"{value:f}".rstrip("0").rstrip(".")  # matplotlib's short_float_fmt
+
+
 def draw_chart(chart: Chart, kind: str) -> bytes:
     """Returns the chart drawn as 'svg' or 'png'."""
     return save_chart(figure_of(chart), kind)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+import functools
 from functools import cache
 from pathlib import Path
 from unicodedata import east_asian_width
@@ -15,6 +17,7 @@ from ..diagnostics import PipelineError
 from ..read.files import inside
 from ..rules import FONT, SANDBOX, TOO_MANY_PAGES
 from ..tree import Code, CodeBlock, Document, Figure, Heading, Paragraph, Table, Text, walk
+from .html import data_uri
 from .page import BODY_FONT, HEADING_FONT
 from .weasyprint_loader import load_weasyprint
 
@@ -35,12 +38,17 @@ class PdfOptions:
     max_pages: int = 500
 
 
-def render_pdf(html: str, options: PdfOptions) -> tuple[bytes, int]:
+def render_pdf(html: str, options: PdfOptions,
+               late: Mapping[str, Callable[[], bytes]] | None = None) -> tuple[bytes, int]:
     """Returns the PDF and its page count.
 
     Archival PDFs are PDF/A-3u and tagged: WeasyPrint then writes the XMP
     pdfaid identification, an sRGB output intent, /Lang and DisplayDocTitle.
     WeasyPrint does not check that the result is valid PDF/A.
+
+    late maps the data: URLs of placeholder SVGs in the HTML to a function that
+    returns the drawing each stands for: the placeholder is laid out, at the
+    drawing's size, and the drawing is asked for when the painting reaches it.
     """
     require_fonts()
     weasyprint = load_weasyprint()  # here: loading it costs time that `check` does not need
@@ -48,8 +56,14 @@ def render_pdf(html: str, options: PdfOptions) -> tuple[bytes, int]:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     refused: list[str] = []
     fetcher = _sandboxed_fetcher(weasyprint, options.roots, refused)
+    images: dict = {}  # WeasyPrint's images by URL, filled as it lays the pages out
     document = weasyprint.HTML(string=html, base_url=str(options.base_dir),
-                               url_fetcher=fetcher).render()
+                               url_fetcher=fetcher).render(cache=images)
+    if late and not _paint_late(images, late):
+        for url, drawing in late.items():  # a WeasyPrint that keeps images otherwise
+            html = html.replace(url, data_uri(drawing(), "image/svg+xml"))
+        document = weasyprint.HTML(string=html, base_url=str(options.base_dir),
+                                   url_fetcher=fetcher).render()
     if len(document.pages) > options.max_pages:
         raise PipelineError([TOO_MANY_PAGES.at(options.base_dir, None, f"the PDF would have "
                                                f"{len(document.pages)} pages, over the limit "
@@ -64,6 +78,29 @@ def render_pdf(html: str, options: PdfOptions) -> tuple[bytes, int]:
                                         "the report directory or templates/")
                              for url in dict.fromkeys(refused)])
     return data, len(document.pages)
+
+
+def _paint_late(images: dict, late: Mapping[str, Callable[[], bytes]]) -> bool:
+    """Makes each laid-out placeholder image paint as its drawing, asked for when it is
+    painted; says whether it could (WeasyPrint 70's SVGImage keeps its SVG in `_svg`)."""
+    from weasyprint.svg import SVG
+    if not all(isinstance(getattr(images.get(url), "_svg", None), SVG) for url in late):
+        return False
+    for url, drawing in late.items():
+        image = images[url]
+        image.draw = functools.partial(_draw_late, image, type(image).draw, drawing, SVG)
+    return True
+
+
+def _draw_late(image, draw, drawing: Callable[[], bytes], svg_class, *args):
+    """Paints image as the drawing, read when it is first painted."""
+    from xml.etree import ElementTree
+    if "draw" in image.__dict__:  # the first time: the drawing replaces the placeholder
+        placeholder = image._svg
+        image._svg = svg_class(ElementTree.fromstring(drawing()), placeholder.url,
+                               placeholder.font_config, placeholder.url_fetcher)
+        del image.draw
+    return draw(image, *args)
 
 
 def refuse_overlong(doc: Document, max_pages: int) -> None:

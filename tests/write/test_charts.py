@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 import pipeline.ship.products
+import pipeline.write.pdf
 from pipeline.build import load_document
 from pipeline.cli import main
 from pipeline.read.tables import parse_value
@@ -358,8 +359,8 @@ def _no_children_left() -> bool:
         return True
 
 
-def test_pdf_draws_its_charts_from_both_ends_with_the_same_bytes(four_charts, tmp_path,
-                                                                  monkeypatch):
+def test_pdf_is_laid_out_around_placeholders_while_a_helper_draws_with_the_same_bytes(
+        four_charts, tmp_path, monkeypatch):
     forks = []
     real_fork = os.fork
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
@@ -370,6 +371,40 @@ def test_pdf_draws_its_charts_from_both_ends_with_the_same_bytes(four_charts, tm
     monkeypatch.setattr(pipeline.ship.products, "may_fork", lambda: False)
     assert main(["pdf", "--content", str(four_charts), "--out", str(alone), "--quiet"]) == 0
     assert forks == [1]
+    assert next(helped.glob("*.pdf")).read_bytes() == next(alone.glob("*.pdf")).read_bytes()
+
+
+def test_a_placeholder_is_laid_out_as_the_drawing_it_stands_for():
+    from pipeline.write.chart import draw_chart, placeholder_svg
+    doc, _ = load_document(FLAGSHIP)
+    for chart in nodes_of(doc, Chart):
+        size = re.compile(rb'<svg [^>]*?(width="[^"]*" height="[^"]*" viewBox="[^"]*")')
+        assert size.search(placeholder_svg(chart)).group(1) == \
+            size.search(draw_chart(chart, "svg")).group(1)
+    first, second = nodes_of(doc, Chart)[:2]
+    assert placeholder_svg(first) != placeholder_svg(second)  # one image each, by URL
+
+
+@pytest.mark.parametrize("failure", ["helper", "weasyprint"])
+def test_pdf_around_placeholders_gives_the_same_bytes_when_a_part_fails(failure, four_charts,
+                                                                        tmp_path, monkeypatch):
+    alone = tmp_path / "alone"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline.ship.products, "may_fork", lambda: False)
+        assert main(["pdf", "--content", str(four_charts), "--out", str(alone), "--quiet"]) == 0
+    if failure == "helper":  # it draws nothing: the PDF's process draws every chart
+        parent, draw = os.getpid(), pipeline.ship.products.ChartCache.draw
+
+        def draw_in_parent_only(cache, chart, kind):
+            if os.getpid() != parent:
+                raise RuntimeError("matplotlib broke in the helper")
+            return draw(cache, chart, kind)
+        monkeypatch.setattr(pipeline.ship.products.ChartCache, "draw", draw_in_parent_only)
+    else:  # a WeasyPrint whose images cannot be repainted: laid out again with the drawings
+        monkeypatch.setattr(pipeline.write.pdf, "_paint_late", lambda images, late: False)
+    helped = tmp_path / "helped"
+    assert main(["pdf", "--content", str(four_charts), "--out", str(helped), "--quiet"]) == 0
+    assert _no_children_left()
     assert next(helped.glob("*.pdf")).read_bytes() == next(alone.glob("*.pdf")).read_bytes()
 
 

@@ -174,7 +174,7 @@ def bench_charts(work: Path, runs: int) -> list[Timing]:
     cached; and `all` with ten charts again into a directory where every drawing is.
 
     The cold runs of the two reports alternate, so that a machine whose speed drifts
-    (a shared host's does, by a third within minutes) slows both alike; each pair's
+    (a shared host's does, by half and more within minutes) slows both alike; each pair's
     difference is what ten charts added in that moment."""
     plain = generate(work / "charts-none", SIZES["10 pages"])
     charted = add_charts(generate(work / "charts-ten", SIZES["10 pages"]), 10)

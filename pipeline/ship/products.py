@@ -49,13 +49,13 @@ class ChartCache:
     def draw(self, chart: Chart, kind: str) -> bytes:
         if self.directory is None:
             return draw_chart(chart, kind)
-        path = self._path(chart, kind)
+        path = self.path(chart, kind)
         if path.is_file():
             return path.read_bytes()
         return self._keep(chart, kind, draw_chart(chart, kind))
 
     def _keep(self, chart: Chart, kind: str, data: bytes) -> bytes:
-        write_atomic(self._path(chart, kind), data)
+        write_atomic(self.path(chart, kind), data)
         return data
 
     def draw_from_the_end(self, charts: list[Chart], kind: str, then: str = "") -> None:
@@ -83,9 +83,10 @@ class ChartCache:
                 self._keep(chart, then, save_chart(figure, then))
 
     def has(self, chart: Chart, kind: str) -> bool:
-        return self.directory is not None and self._path(chart, kind).is_file()
+        return self.directory is not None and self.path(chart, kind).is_file()
 
-    def _path(self, chart: Chart, kind: str) -> Path:
+    def path(self, chart: Chart, kind: str) -> Path:
+        """Returns where the chart drawn as kind is kept."""
         return self.directory / f"{chart_key(chart, kind)}.{kind}"
 
 
@@ -146,7 +147,8 @@ def _drawn_by(helper: int, chart: Chart, cache: Path) -> bytes:
     """Returns the chart's SVG once the helper has drawn it, or drawn here if the
     helper has stopped without it."""
     charts = ChartCache(cache)
-    while not charts.has(chart, "svg") and _running(helper):
+    drawn = charts.path(chart, "svg")  # named once: a name is a hash of the chart
+    while not drawn.is_file() and _running(helper):
         time.sleep(0.005)
     return charts.draw(chart, "svg")
 
@@ -285,10 +287,7 @@ def _drawing_beside(doc: Document, cache: Path | None) -> int | None:
     child = fork_helper()  # it imports matplotlib while this process imports WeasyPrint
     if child == 0:  # pragma: no cover -- the child's coverage is not collected
         try:
-            for chart in charts:
-                ChartCache(cache).draw(chart, "svg")
-        except Exception:  # noqa: BLE001 -- only help: the PDF's process draws what is missing
-            pass
+            _only_help(lambda: [ChartCache(cache).draw(chart, "svg") for chart in charts])
         finally:
             os._exit(0)  # no cleanup handlers: they belong to the parent
     return child
@@ -304,9 +303,15 @@ def _load_matplotlib_to_share(charts: list[Chart], cache: Path, kinds: tuple[str
 
 
 def _help_draw(charts: list[Chart], cache: Path, kind: str, then: str = "") -> None:
+    _only_help(lambda: ChartCache(cache).draw_from_the_end(charts, kind, then))
+
+
+def _only_help(drawing) -> None:
+    """Runs drawing that only helps: where it fails, the process that needs a chart
+    draws it itself."""
     try:
-        ChartCache(cache).draw_from_the_end(charts, kind, then)
-    except Exception:  # noqa: BLE001 -- only help: the process that needs it draws what is missing
+        drawing()
+    except Exception:  # noqa: BLE001 -- a failed helper costs time, nothing else
         pass
 
 

@@ -57,25 +57,26 @@ def _with_uses_inlined(svg: bytes) -> bytes:
     """Returns the SVG with each <use> of a defined path (a marker, a tick) drawn as
     that path moved to its place: no lookup and copy of the definition per mark.
     The definition's own properties win over the use's, as they do in SVG."""
-    defined = {m.group(1): m for m in _DEFINED_PATH.finditer(svg)
-               if _PAIRS_ONLY.fullmatch(m.group(2))}
+    defined = {}  # id → (path data, style): definitions with nothing but a style
+    for path in _DEFINED_PATH.finditer(svg):
+        attributes = _attributes(path.group(3))
+        style = _declarations(attributes.get(b"style", b"")) if attributes is not None \
+            and set(attributes) <= {b"style"} else None
+        if style is not None and _PAIRS_ONLY.fullmatch(path.group(2)):
+            defined[path.group(1)] = (path.group(2), style)
 
     def inline(use: re.Match) -> bytes:
-        path = defined.get(use.group(1))
         own = _attributes(use.group(4))
-        if path is None or own is None or set(own) - {b"style"}:
+        style = _declarations(own.get(b"style", b"")) if own is not None \
+            and set(own) <= {b"style"} else None
+        if use.group(1) not in defined or style is None:
             return use.group(0)
+        data, definition = defined[use.group(1)]
         x, y = float(use.group(2)), float(use.group(3))
-        data = _NUMBER_PAIR.sub(lambda p: b"%s %s" % (_number(float(p.group(1)) + x),
-                                                      _number(float(p.group(2)) + y)),
-                                path.group(2))
-        style = _declarations(own.get(b"style", b""))
-        definition = _attributes(path.group(3))
-        if style is None or definition is None or set(definition) - {b"style"}:
-            return use.group(0)
-        style.update(_declarations(definition.get(b"style", b"")) or {})
-        written = b"; ".join(b"%s: %s" % pair for pair in style.items())
-        return b'<path d="%s" style="%s"/>' % (data, written)
+        moved = _NUMBER_PAIR.sub(lambda p: b"%s %s" % (_number(float(p.group(1)) + x),
+                                                       _number(float(p.group(2)) + y)), data)
+        written = b"; ".join(b"%s: %s" % pair for pair in {**style, **definition}.items())
+        return b'<path d="%s" style="%s"/>' % (moved, written)
     return _USE.sub(inline, svg)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-import functools
 from functools import cache
 from pathlib import Path
 from unicodedata import east_asian_width

@@ -277,6 +277,9 @@ def test_the_shipped_svg_draws_what_matplotlib_drew_in_half_the_elements(raw_and
     # a marker with an arc, whose numbers are not all points
     b'<svg>\n<defs>\n<path id="m" d="M 0 0 A 1 1 0 0 1 2 2" style="font: 9px x"/>\n</defs>\n'
     b'<use xlink:href="#m" x="1" y="2" style="fill: red; font: 9px x"/>\n</svg>',
+    # a marker whose own style cannot be read: its properties would be lost
+    b'<svg>\n<defs>\n<path id="m" d="M 0 0 L 1 1" style="fill red"/>\n</defs>\n'
+    b'<use xlink:href="#m" x="1" y="2" style="fill: red; font: 9px x"/>\n</svg>',
     # a style sheet that says more than inherited defaults: styles stay styles
     b'<svg>\n <defs>\n  <style type="text/css">*{opacity: 0.5}</style>\n </defs>\n'
     b'<path d="M 0 0" style="fill: red"/>\n</svg>',

@@ -35,7 +35,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 WIDTH_MM = PAGE.width - PAGE.left - PAGE.right - 20
 HEIGHT_MM = WIDTH_MM * 0.56
 PNG_DPI = 220
-FORMAT_VERSION = "7"  # raise when the drawing changes, so cached drawings are redrawn
+FORMAT_VERSION = "8"  # raise when the drawing changes, so cached drawings are redrawn
 
 
 def alt_text(chart: Chart) -> str:
@@ -142,21 +142,31 @@ def save_chart(figure, kind: str) -> bytes:
     return tidy_svg(out.getvalue())
 
 
+# At 220 dpi, FreeType's hinting (matplotlib forces its autohinter) changes nothing
+# one can see, and it is a quarter of drawing the picture; unhinted, the letters
+# keep the shapes they have in the PDF.
+_PNG_STYLE = {"text.hinting": "no_hinting"}
+
+
 def _png(figure) -> bytes:
     """Returns the figure as an RGB PNG at PNG_DPI. matplotlib writes RGBA: a chart on
     white has no transparency, and a quarter fewer bytes are quicker to compress."""
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
     canvas, dpi = FigureCanvasAgg(figure), figure.dpi
     figure.dpi = PNG_DPI
     try:
-        canvas.draw()
+        with matplotlib.rc_context(_PNG_STYLE):
+            canvas.draw()
         image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True),
                                  canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     finally:
         figure.dpi = dpi
     out = io.BytesIO()
-    image.save(out, "PNG", dpi=(PNG_DPI, PNG_DPI))  # no software or date chunk
+    # No software or date chunk. zlib's fastest level: a third less time than its
+    # default for a tenth more bytes (68 KB a chart instead of 63).
+    image.save(out, "PNG", dpi=(PNG_DPI, PNG_DPI), compress_level=1)
     return out.getvalue()
 
 

@@ -34,3 +34,46 @@ def reap(child: int, stopped_early: bool) -> None:
     if stopped_early:
         os.kill(child, signal.SIGKILL)
     os.waitpid(child, 0)
+
+
+class Tickets:
+    """Pieces of work 0…count-1 that a parent and its forked helpers share: each asks
+    for the next, and each piece goes to one of them. Made before the fork: a pipe
+    holding one record a piece, which one read takes (a pipe reads up to PIPE_BUF
+    bytes at once). A pipe holds 64 KiB: pieces past the 16,384th are never handed
+    out, and are left to the caller, as are those of a helper that failed."""
+
+    RECORD = 4
+    CAPACITY = 65536 // RECORD
+
+    def __init__(self, count: int):
+        self._read, write = os.pipe()
+        os.set_blocking(write, False)
+        try:
+            os.write(write, b"".join(n.to_bytes(self.RECORD, "big")
+                                     for n in range(min(count, self.CAPACITY))))
+        finally:
+            os.close(write)
+        os.set_blocking(self._read, False)
+
+    def take(self) -> int | None:
+        """Returns the next piece of work for this process, or None when none is left."""
+        try:
+            record = os.read(self._read, self.RECORD)
+        except (BlockingIOError, OSError):
+            return None  # all taken, or closed
+        return int.from_bytes(record, "big") if len(record) == self.RECORD else None
+
+    def close(self) -> None:
+        os.close(self._read)
+
+
+class Claim(Tickets):
+    """One piece of work that whichever process asks for first gets."""
+
+    def __init__(self):
+        super().__init__(1)
+
+    def take(self) -> bool:  # type: ignore[override]
+        """Says whether this process got the work (never two processes)."""
+        return super().take() == 0

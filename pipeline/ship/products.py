@@ -17,14 +17,13 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
-from ..processes import fork_helper, may_fork, reap
+from ..processes import Claim, Tickets, fork_helper, may_fork, reap
 from ..rules import MISMATCHED_PAIR, TIME_LIMIT, WRITER
 from ..tree import Chart, Document, walk
 from ..write import TEMPLATES
-from ..write.chart import (chart_key, draw_chart, figure_of, load_matplotlib, matplotlib_loaded,
-                           placeholder_svg, save_chart)
+from ..write.chart import chart_key, draw_chart, figure_of, placeholder_svg, save_chart
 from ..write.html import HtmlOptions, data_uri, render_html
-from ..write.pdf import PdfOptions, load_weasyprint, refuse_overlong, render_pdf
+from ..write.pdf import PdfOptions, refuse_overlong, render_pdf
 from .fingerprint import file_sha256
 from .output import CACHE_DIR, STAGED_SUFFIX, TMP_SUFFIX, write_atomic
 
@@ -37,6 +36,12 @@ class Product:
     pages: int
     size: int
     seconds: float
+
+
+# Charts laid out by write.chart.figure_of, by id() of their Chart: the document's
+# charts live as long as the build, and keep their ids in a forked process.
+Figures = dict
+KEPT_FIGURES = 64  # kept for a second kind: a few MiB, not a whole report's worth
 
 
 class ChartCache:
@@ -58,29 +63,31 @@ class ChartCache:
         write_atomic(self.path(chart, kind), data)
         return data
 
-    def draw_from_the_end(self, charts: list[Chart], kind: str, then: str = "") -> None:
-        """Draws charts into the cache from the last one not drawn yet, until one is
-        there already; with `then`, draws the same charts as that kind too, each
-        from the figure laid out for the first kind.
+    def draw_all(self, charts: list[Chart], kind: str, figures: Figures | None = None) -> None:
+        """Draws into the cache each chart not there yet as kind."""
+        for n in range(len(charts)):
+            self._draw_nth(charts, n, kind, figures)
 
-        Run beside a process that draws them from the first (the PDF's, in `all`),
-        the two meet in the middle: each chart is drawn once, or twice at the
-        meeting point, and the bytes are the same either way.
-        """
-        if self.directory is None:
+    def draw_taken(self, charts: list[Chart], kind: str, figures: Figures | None,
+                   tickets: Tickets, going_on: Callable[[], bool] = lambda: True) -> None:
+        """Draws charts[n] as kind for each n this process takes from tickets, which a
+        forked process shares, while going_on says so."""
+        while going_on() and (n := tickets.take()) is not None:
+            self._draw_nth(charts, n, kind, figures)
+
+    def _draw_nth(self, charts: list[Chart], n: int, kind: str, figures: Figures | None) -> None:
+        """Draws charts[n] as kind, unless it is drawn. figures holds charts laid out
+        already, and is given those laid out here: a chart drawn as two kinds is laid
+        out once (a quarter of drawing its PNG)."""
+        chart = charts[n]
+        if self.directory is None or self.has(chart, kind):
             return
-        waiting = list(reversed(charts))
-        while waiting and self.has(waiting[0], kind):
-            waiting.pop(0)  # drawn already: the other process has been here
-        figures = []
-        for chart in waiting:
-            if self.has(chart, kind):
-                break
-            figures.append((chart, figure_of(chart)))
-            self._keep(chart, kind, save_chart(figures[-1][1], kind))
-        for chart, figure in figures if then else ():
-            if not self.has(chart, then):
-                self._keep(chart, then, save_chart(figure, then))
+        figure = figures.get(id(chart)) if figures is not None else None
+        if figure is None:
+            figure = figure_of(chart)
+            if figures is not None and len(figures) < KEPT_FIGURES:
+                figures[id(chart)] = figure
+        self._keep(chart, kind, save_chart(figure, kind))
 
     def has(self, chart: Chart, kind: str) -> bool:
         return self.directory is not None and self.path(chart, kind).is_file()
@@ -102,55 +109,47 @@ def write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits = Lim
     lets a forked helper draw the charts while this process lays the PDF out around
     placeholders of their size, and paints them once drawn (for a process that has
     its second core free)."""
+    helper = _drawing_beside(doc, cache, "svg") if drawn_beside else None
+    try:
+        product = _write_pdf(doc, path, content_dir, limits, copy_label, cache, helper)
+    except BaseException:
+        _stop(helper, cache)
+        raise
+    if helper is not None:
+        reap(helper, stopped_early=False)  # done with its last chart, or failed
+    return product
+
+
+def _write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits,
+               copy_label: str, cache: Path | None, helper: int | None) -> Product:
+    """Writes the PDF; with a helper drawing its charts, laid out around placeholders
+    while it does, each painted with its drawing when the painting reaches it (or
+    with this process's drawing, where the helper failed: the same bytes)."""
     started = time.perf_counter()
     refuse_overlong(doc, limits.max_pages)
-    helper = _drawing_beside(doc, cache) if drawn_beside else None
-    # WeasyPrint first (0.3 s, needed anyway): a process drawing the charts, the
-    # helper or all's child, gets that far ahead.
-    load_weasyprint()
     options = PdfOptions(content_dir, (content_dir, TEMPLATES), doc.meta.archival,
                          limits.max_pages)
-    if helper is None:
-        html = render_html(doc, HtmlOptions(copy_label, draw_chart=ChartCache(cache).draw))
-        data, pages = render_pdf(html, options)
-    else:
-        data, pages = _render_with_late_charts(doc, copy_label, options, cache, helper)
-    write_atomic(path, data)
-    return Product(path, pages, len(data), time.perf_counter() - started)
-
-
-def _render_with_late_charts(doc: Document, copy_label: str, options: PdfOptions,
-                             cache: Path, helper: int) -> tuple[bytes, int]:
-    """Returns the PDF laid out around placeholders of the charts while the helper
-    draws them, each painted with its drawing when the painting reaches it (or with
-    this process's drawing, where the helper failed: the same bytes)."""
     late: dict[str, Callable[[], bytes]] = {}
 
     def placeholder(chart: Chart, kind: str) -> bytes:
         svg = placeholder_svg(chart)
-        late[data_uri(svg, "image/svg+xml")] = lambda: _drawn_by(helper, chart, cache)
+        late[data_uri(svg, "image/svg+xml")] = lambda: _drawn_by(helper, chart, cache, kind)
         return svg
-
-    try:
-        html = render_html(doc, HtmlOptions(copy_label, draw_chart=placeholder))
-        result = render_pdf(html, options, late=late)
-    except BaseException:
-        reap(helper, stopped_early=True)  # stopped, or failed: so is the helper
-        for half_written in cache.glob(f".*{TMP_SUFFIX}"):
-            half_written.unlink(missing_ok=True)  # it died in write_atomic
-        raise
-    reap(helper, stopped_early=False)  # done with its last chart, or failed
-    return result
+    draw = placeholder if helper is not None else ChartCache(cache).draw
+    html = render_html(doc, HtmlOptions(copy_label, draw_chart=draw))
+    data, pages = render_pdf(html, options, late=late)
+    write_atomic(path, data)
+    return Product(path, pages, len(data), time.perf_counter() - started)
 
 
-def _drawn_by(helper: int, chart: Chart, cache: Path) -> bytes:
-    """Returns the chart's SVG once the helper has drawn it, or drawn here if the
-    helper has stopped without it."""
+def _drawn_by(helper: int, chart: Chart, cache: Path, kind: str) -> bytes:
+    """Returns the chart drawn as kind once the helper has drawn it, or drawn here if
+    the helper has stopped without it."""
     charts = ChartCache(cache)
-    drawn = charts.path(chart, "svg")  # named once: a name is a hash of the chart
+    drawn = charts.path(chart, kind)  # named once: a name is a hash of the chart
     while not drawn.is_file() and _running(helper):
         time.sleep(0.005)
-    return charts.draw(chart, "svg")
+    return charts.draw(chart, kind)
 
 
 def _running(child: int) -> bool:
@@ -159,6 +158,19 @@ def _running(child: int) -> bool:
         return os.waitid(os.P_PID, child, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
     except ChildProcessError:
         return False
+
+
+def _stop(helper: int | None, cache: Path | None, *staged: Path) -> None:
+    """Stops a helper when the build stopped (an error, --time-limit, SIGTERM), and
+    removes what it was writing when it was killed."""
+    if helper is None:
+        return
+    reap(helper, stopped_early=True)
+    for path in staged:
+        for half_written in path.parent.glob(f".{path.name}.*{TMP_SUFFIX}"):
+            half_written.unlink(missing_ok=True)
+    for half_written in cache.glob(f".*{TMP_SUFFIX}") if cache is not None else ():
+        half_written.unlink(missing_ok=True)  # it died in write_atomic
 
 
 def write_web(doc: Document, path: Path, cache: Path | None = None) -> Product:
@@ -171,12 +183,16 @@ def write_web(doc: Document, path: Path, cache: Path | None = None) -> Product:
     return Product(path, 0, len(data), time.perf_counter() - started)
 
 
-def write_docx(doc: Document, path: Path, cache: Path | None = None) -> Product:
-    """Writes the Word file to path."""
+def write_docx(doc: Document, path: Path, cache: Path | None = None,
+               helper: int | None = None) -> Product:
+    """Writes the Word file to path; its pictures of charts are drawn by the helper,
+    when one is drawing them, and waited for."""
     # Imported here: python-docx and lxml take a third of `check`'s start-up.
     from ..write.docx import DocxOptions, render_docx
     started = time.perf_counter()
-    data = render_docx(doc, DocxOptions(draw_chart=ChartCache(cache).draw))
+    draw = (ChartCache(cache).draw if helper is None
+            else lambda chart, kind: _drawn_by(helper, chart, cache, kind))
+    data = render_docx(doc, DocxOptions(draw_chart=draw))
     write_atomic(path, data)
     return Product(path, 0, len(data), time.perf_counter() - started)
 
@@ -244,66 +260,82 @@ def forget_pair(out_dir: Path, report_id: str) -> None:
 
 def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
                         limits: Limits) -> list[Product]:
+    """Writes the PDF in this process while a forked child draws the charts not drawn
+    yet, the PDF's SVGs first, then Word's pictures; the .docx is then written by
+    whichever of the two is free first: the child when there was little to draw,
+    this process when its PDF was done before the drawings."""
     cache = chart_cache(staged[0].parent)
-    _load_matplotlib_to_share(_charts(doc), cache, ("svg", "png"))
+    docx = Claim()
     read_end, write_end = os.pipe()
-    child = fork_helper()
+    child = fork_helper()  # it imports matplotlib, if it draws, as this process WeasyPrint
     if child == 0:
         os.close(read_end)
-        _report_to_parent(write_end, lambda: _help_then_write_docx(doc, staged[1], cache))
+        _report_to_parent(write_end, lambda: _draw_then_write_docx(doc, staged[1], cache, docx))
     os.close(write_end)
     status = None
     try:
         with os.fdopen(read_end, "rb") as pipe:
-            pdf = write_pdf(doc, staged[0], content_dir, limits, cache=cache)
-            if matplotlib_loaded():  # else its import would cost more than it saves
-                _help_draw(_charts(doc), cache, "png")  # from the last, as the child the first
+            pdf = _write_pdf(doc, staged[0], content_dir, limits, "", cache, helper=child)
+            word = write_docx(doc, staged[1], cache, helper=child) if docx.take() else None
             answer = pipe.read()
         status = os.waitpid(child, 0)[1]
     finally:
+        docx.close()
         if status is None:  # the PDF failed, or the run was stopped: so is the child
-            reap(child, stopped_early=True)
-            for half_written in staged[1].parent.glob(f".{staged[1].name}.*{TMP_SUFFIX}"):
-                half_written.unlink(missing_ok=True)  # the child died in write_atomic
-    return [pdf, _product_from(answer, status, staged[1].with_name(f"{doc.meta.id}.docx"))]
+            _stop(child, cache, staged[1])
+    return [pdf, word or _product_from(answer, status, staged[1].with_name(f"{doc.meta.id}.docx"))]
 
 
-def _help_then_write_docx(doc: Document, path: Path, cache: Path) -> Product:
-    """In the child of `all`: draws the PDF's charts from the last while the parent
-    draws them from the first (matplotlib's drawing is most of what charts cost
-    the PDF), and Word's pictures of the same charts from the same figures; then
-    writes the .docx, drawing the pictures left from the first while the parent,
-    its PDF written, draws them from the last."""
-    _help_draw(_charts(doc), cache, "svg", then="png")
-    return write_docx(doc, path, cache=cache)
+def _draw_then_write_docx(doc: Document, path: Path, cache: Path, docx: Claim) -> Product | None:
+    """In the child of `all`: draws the charts not drawn yet, the PDF's SVGs first,
+    then Word's pictures; writes the .docx unless the parent has claimed it (then
+    returns None)."""
+    charts, drawn, figures = _charts(doc), ChartCache(cache), {}
+    _only_help(lambda: drawn.draw_all(charts, "svg", figures))
+    _only_help(lambda: _draw_on_two_cores(charts, drawn, "png", figures))
+    return write_docx(doc, path, cache=cache) if docx.take() else None
 
 
-def _drawing_beside(doc: Document, cache: Path | None) -> int | None:
-    """Forks a helper drawing the PDF's charts into the cache, first to last, when
-    one is to be drawn and this process may fork; returns its pid."""
+def _draw_on_two_cores(charts: list[Chart], drawn: ChartCache, kind: str, figures: Figures) -> None:
+    """Draws the charts not drawn yet as kind, sharing them with a forked helper that
+    shares this process's matplotlib and laid-out figures. In `all`'s child, Word's
+    pictures come when the parent's PDF is done or nearly, and its core is free."""
+    missing = [chart for chart in charts if not drawn.has(chart, kind)]
+    if len(missing) < 2 or not may_fork():
+        return drawn.draw_all(missing, kind, figures)
+    tickets = Tickets(len(missing))
+    helper = fork_helper()
+    if helper == 0:  # pragma: no cover -- the child's coverage is not collected
+        parent = os.getppid()
+        try:  # it stops when its parent does: nothing else would kill it
+            _only_help(lambda: drawn.draw_taken(missing, kind, figures, tickets,
+                                                lambda: os.getppid() == parent))
+        finally:
+            os._exit(0)
+    try:
+        drawn.draw_taken(missing, kind, figures, tickets)
+    except BaseException:
+        reap(helper, stopped_early=True)
+        raise
+    finally:
+        tickets.close()
+    reap(helper, stopped_early=False)
+    drawn.draw_all(missing, kind, figures)  # what a failed helper left
+
+
+def _drawing_beside(doc: Document, cache: Path | None, kind: str) -> int | None:
+    """Forks a helper drawing the charts into the cache as kind, when one is to be
+    drawn and this process may fork; returns its pid."""
     charts = _charts(doc)
-    if cache is None or not may_fork() or all(ChartCache(cache).has(c, "svg") for c in charts):
+    if cache is None or not may_fork() or all(ChartCache(cache).has(c, kind) for c in charts):
         return None
     child = fork_helper()  # it imports matplotlib while this process imports WeasyPrint
     if child == 0:  # pragma: no cover -- the child's coverage is not collected
         try:
-            _only_help(lambda: [ChartCache(cache).draw(chart, "svg") for chart in charts])
+            _only_help(lambda: ChartCache(cache).draw_all(charts, kind))
         finally:
             os._exit(0)  # no cleanup handlers: they belong to the parent
     return child
-
-
-def _load_matplotlib_to_share(charts: list[Chart], cache: Path, kinds: tuple[str, ...]) -> None:
-    """Imports matplotlib before all's fork when a chart is to be drawn: the child,
-    whose core is busy to the end (every PNG, the .docx), then shares the import
-    instead of doing it again. (pdf's helper, which has nothing else to do, imports
-    it itself while this process imports WeasyPrint.)"""
-    if any(not ChartCache(cache).has(chart, kind) for chart in charts for kind in kinds):
-        load_matplotlib()
-
-
-def _help_draw(charts: list[Chart], cache: Path, kind: str, then: str = "") -> None:
-    _only_help(lambda: ChartCache(cache).draw_from_the_end(charts, kind, then))
 
 
 def _only_help(drawing) -> None:
@@ -324,7 +356,8 @@ def _report_to_parent(fd: int, work) -> None:
     """Runs work in the child, sends its Product or diagnostics to the parent, and exits."""
     try:
         product = work()
-        answer = {"product": [str(product.path), product.pages, product.size, product.seconds]}
+        answer = {"product": product and [str(product.path), product.pages, product.size,
+                                          product.seconds]}
     except PipelineError as exc:
         answer = {"diagnostics": [d.as_json() for d in exc.diagnostics]}
     except BaseException as exc:  # noqa: BLE001 - the parent reports it; the child must exit
@@ -337,7 +370,7 @@ def _report_to_parent(fd: int, work) -> None:
 def _product_from(answer: bytes, status: int, path: Path) -> Product:
     """Returns the child's product, or raises its findings, or a finding for its crash."""
     data = json.loads(answer) if answer else {}
-    if "product" in data:
+    if data.get("product"):
         product_path, pages, size, seconds = data["product"]
         return Product(Path(product_path), pages, size, seconds)
     if "diagnostics" in data:

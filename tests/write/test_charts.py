@@ -289,65 +289,6 @@ def test_what_is_not_shaped_as_matplotlib_writes_it_is_left_as_it_was(svg):
     assert tidy_svg(svg) == svg
 
 
-def test_alls_child_shares_the_parents_matplotlib_only_when_a_chart_is_to_be_drawn(tmp_path):
-    # Each build in a fresh interpreter: whether matplotlib is loaded when `all` forks.
-    script = ("import json, sys\nimport pipeline.ship.products as products\n"
-              "from pipeline.cli import main\nfrom pipeline.write import chart\nseen = []\n"
-              "fork = products.fork_helper\n"
-              "products.fork_helper = lambda: seen.append(chart.matplotlib_loaded()) or fork()\n"
-              f"main(['all', '--content', {str(FLAGSHIP)!r}, '--out', {str(tmp_path)!r}, "
-              "'--quiet'])\nimport matplotlib.artist\n"
-              "print(json.dumps([seen, matplotlib.artist.kwdoc(matplotlib.artist.Artist)]))\n")
-    runs = [json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True,
-                                      text=True, cwd=ROOT, env=cli_env(), timeout=300).stdout)
-            for _ in range(2)]
-    # Drawing, the child is forked with matplotlib imported, and does not import it
-    # again; with every drawing cached, neither imports it.
-    assert [seen for seen, _ in runs] == [[True], [False]]
-    assert runs[0][1] == ""  # imported without the help texts of its setters
-
-
-def test_alls_child_draws_charts_from_the_end_until_it_meets_the_parent(tmp_path, monkeypatch):
-    import dataclasses
-
-    from pipeline.ship.products import ChartCache
-    doc, _ = load_document(FLAGSHIP)
-    first = nodes_of(doc, Chart)[0]
-    charts = [dataclasses.replace(first, unit=unit) for unit in ("人", "万人", "千人", "百人")]
-    laid_out, saved = [], []
-    monkeypatch.setattr(pipeline.ship.products, "figure_of",
-                        lambda chart: laid_out.append(chart.unit) or chart.unit)
-    monkeypatch.setattr(pipeline.ship.products, "save_chart",
-                        lambda unit, kind: saved.append((unit, kind)) or b"<svg/>")
-    monkeypatch.setattr(pipeline.ship.products, "draw_chart", lambda chart, kind: b"<svg/>")
-    cache = ChartCache(tmp_path)
-    cache.draw(charts[1], "svg")  # the parent has got this far
-    cache.draw_from_the_end(charts, "svg", then="png")
-    assert laid_out == ["百人", "千人"]  # then stops: the rest is the parent's
-    # Word's pictures of the same charts, from the same figures, once the PDF's are done.
-    assert saved == [("百人", "svg"), ("千人", "svg"), ("百人", "png"), ("千人", "png")]
-    # Later, for the pictures: what is drawn at the end is passed over, and the
-    # drawing goes on from the last chart missing until it meets the other process.
-    cache.draw(charts[0], "png")
-    cache.draw_from_the_end(charts, "png")
-    assert saved[4:] == [("万人", "png")]
-    cache.draw_from_the_end(charts, "png")
-    assert len(saved) == 5  # all drawn: nothing more
-
-
-def test_a_child_that_fails_to_help_draw_costs_nothing_but_time(tmp_path, monkeypatch):
-    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    assert main(["all", "--content", str(FLAGSHIP), "--out", str(serial), "--quiet",
-                 "--serial"]) == 0
-
-    def broken(self, charts, kind, then=""):
-        raise RuntimeError("matplotlib broke in the child")
-    monkeypatch.setattr(pipeline.ship.products.ChartCache, "draw_from_the_end", broken)
-    assert main(["all", "--content", str(FLAGSHIP), "--out", str(parallel), "--quiet"]) == 0
-    for name in ("gov-dx-briefing.pdf", "gov-dx-briefing.docx"):
-        assert (parallel / name).read_bytes() == (serial / name).read_bytes()
-
-
 @pytest.fixture(scope="module")
 def four_charts(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "bench"))
@@ -360,6 +301,112 @@ def _no_children_left() -> bool:
         return os.waitpid(-1, os.WNOHANG) is None  # pragma: no cover -- a child is left
     except ChildProcessError:
         return True
+
+
+def test_alls_parent_never_imports_matplotlib_and_nothing_does_when_all_is_drawn(tmp_path):
+    # Each build in a fresh interpreter, logging the processes that import matplotlib.
+    log = tmp_path / "imports.log"
+    script = ("import json, os, sys\nfrom pipeline.cli import main\n"
+              "from pipeline.write import chart\nload = chart.load_matplotlib\n"
+              "def logged():\n"
+              "    if not chart.matplotlib_loaded():\n"
+              f"        with open({str(log)!r}, 'a') as out: out.write(f'{{os.getpid()}}\\n')\n"
+              "    load()\n"
+              "chart.load_matplotlib = logged\n"
+              f"main(['all', '--content', {str(FLAGSHIP)!r}, '--out', {str(tmp_path)!r}, "
+              "'--quiet'])\nparent = chart.matplotlib_loaded()\nload()\n"
+              "import matplotlib.artist\nprint(json.dumps([os.getpid(), parent, "
+              "matplotlib.artist.kwdoc(matplotlib.artist.Artist)]))\n")
+    runs = []
+    for _ in range(2):
+        log.write_text("")
+        pid, parent, kwdoc = json.loads(subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+            env=cli_env(), timeout=300).stdout)
+        runs.append((parent, log.read_text().split(), str(pid)))
+    (parent, importers, pid), (parent_again, importers_again, _) = runs
+    # Drawing, the child imports it (once, shared with its helper); the PDF's process never.
+    assert parent is False and len(importers) == 1 and importers != [pid]
+    assert (parent_again, importers_again) == (False, [])  # every drawing cached
+    assert kwdoc == ""  # imported without the help texts of its setters
+
+
+def test_tickets_hand_each_piece_of_work_to_one_process():
+    from pipeline.processes import Claim, Tickets
+    tickets, claim = Tickets(40), Claim()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover -- the child's coverage is not collected
+        taken = []
+        while (n := tickets.take()) is not None:
+            taken.append(n)
+        os.write(write_end, json.dumps([taken, claim.take()]).encode())
+        os._exit(0)
+    os.close(write_end)
+    ours = []
+    while (n := tickets.take()) is not None:
+        ours.append(n)
+    ours_claimed = claim.take()
+    os.waitpid(child, 0)
+    with os.fdopen(read_end) as pipe:
+        theirs, theirs_claimed = json.loads(pipe.read())
+    assert sorted(ours + theirs) == list(range(40))
+    assert [ours_claimed, theirs_claimed].count(True) == 1
+    assert ours == sorted(ours) and theirs == sorted(theirs)  # each in order
+    assert tickets.take() is None and claim.take() is False
+    tickets.close()
+    claim.close()
+
+
+def test_words_pictures_are_drawn_on_two_cores_each_once_from_the_pdfs_figures(
+        four_charts, tmp_path, monkeypatch):
+    import time
+    from pipeline.ship.products import ChartCache, _draw_on_two_cores
+    charts = nodes_of(load_document(four_charts)[0], Chart)
+    log = tmp_path / "saved.log"
+
+    def save_slowly(figure, kind):  # slow enough for both processes to take some
+        time.sleep(0.2)
+        with open(log, "a") as out:
+            out.write(f"{os.getpid()} {figure}\n")
+        return f"{figure} {kind}".encode()
+    monkeypatch.setattr(pipeline.ship.products, "save_chart", save_slowly)
+    monkeypatch.setattr(pipeline.ship.products, "figure_of", lambda chart: pytest.fail(
+        "laid out again"))
+    figures = {id(chart): f"figure-{n}" for n, chart in enumerate(charts)}
+    drawn = ChartCache(tmp_path / "cache")
+    drawn.draw(charts[1], "png")  # drawn before: left as it is
+    _draw_on_two_cores(charts, drawn, "png", figures)
+    assert _no_children_left()
+    saved = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(figure for _, figure in saved) == ["figure-0", "figure-2", "figure-3"]
+    assert len({pid for pid, _ in saved}) == 2
+    assert [drawn.path(chart, "png").read_bytes() for chart in charts[::2]] == \
+        [f"figure-{n} png".encode() for n in (0, 2)]
+
+
+@pytest.mark.parametrize("failing", ["child", "its helper"])
+def test_a_child_that_fails_to_help_draw_costs_nothing_but_time(failing, four_charts, tmp_path,
+                                                                monkeypatch):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert main(["all", "--content", str(four_charts), "--out", str(serial), "--quiet",
+                 "--serial"]) == 0
+    us = os.getpid()
+
+    def broken(draw):
+        def failing_there(*args, **kwargs):
+            if os.getppid() == us if failing == "child" else os.getpid() != us != os.getppid():
+                raise RuntimeError(f"matplotlib broke in the {failing}")
+            return draw(*args, **kwargs)
+        return failing_there
+    for method in ("draw_all", "draw_taken"):
+        monkeypatch.setattr(pipeline.ship.products.ChartCache, method,
+                            broken(getattr(pipeline.ship.products.ChartCache, method)))
+    assert main(["all", "--content", str(four_charts), "--out", str(parallel), "--quiet"]) == 0
+    assert _no_children_left()
+    for suffix in ("pdf", "docx"):
+        assert next(parallel.glob(f"*.{suffix}")).read_bytes() == \
+            next(serial.glob(f"*.{suffix}")).read_bytes()
 
 
 def test_pdf_is_laid_out_around_placeholders_while_a_helper_draws_with_the_same_bytes(

@@ -14,25 +14,44 @@ def may_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+_in_helper = False  # set in a forked helper: the helpers it forks stay in its group
+
+
 def fork_helper() -> int:
     """Forks a helper; returns its pid, or 0 in the helper. The helper dies on SIGTERM
     and SIGINT, and at what is left of the parent's --time-limit (a fork drops
-    timers): it never outlives the build it helps."""
+    timers): it never outlives the build it helps. It leads a process group, which
+    the helpers it forks itself join, so that reap kills them with it."""
+    global _in_helper
     remaining = signal.getitimer(signal.ITIMER_REAL)[0]
     child = os.fork()
     if child == 0:
+        if not _in_helper:
+            os.setpgid(0, 0)
+            _in_helper = True
         for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT):
             signal.signal(number, signal.SIG_DFL)
         if remaining > 0:
             signal.setitimer(signal.ITIMER_REAL, remaining)
+    elif not _in_helper:
+        try:  # here too, so that the group is there before this process goes on
+            os.setpgid(child, child)
+        except OSError:
+            pass  # the helper has made it already, or has exited
     return child
 
 
 def reap(child: int, stopped_early: bool) -> None:
-    """Waits for a helper; kills it first if the parent stopped early (an error,
-    --time-limit, SIGTERM), so that it never outlives the build."""
+    """Waits for a helper; kills it first, with the helpers it forked, if the parent
+    stopped early (an error, --time-limit, SIGTERM), so that none outlives the build."""
     if stopped_early:
-        os.kill(child, signal.SIGKILL)
+        try:
+            if os.getpgid(child) == child:
+                os.killpg(child, signal.SIGKILL)
+            else:  # a helper's helper, in its parent's group
+                os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # exited, and reaped below
     os.waitpid(child, 0)
 
 

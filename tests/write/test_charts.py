@@ -471,6 +471,51 @@ def test_a_failing_pdf_takes_its_drawing_helper_with_it(four_charts, tmp_path, m
     assert not list((tmp_path / "o").rglob("*.tmp"))
 
 
+def test_a_failing_all_takes_its_child_and_the_childs_helper_with_it(four_charts, tmp_path,
+                                                                     monkeypatch):
+    import time
+    from pipeline import processes
+    out, pids = tmp_path / "o", tmp_path / "helpers.log"
+    real_fork, real_save, real_render = (processes.fork_helper, pipeline.ship.products.save_chart,
+                                         pipeline.ship.products.render_pdf)
+
+    def logged_fork():
+        child = real_fork()
+        if child == 0:
+            with open(pids, "a") as log:
+                log.write(f"{os.getpid()}\n")
+        return child
+
+    def save_slowly(figure, kind):  # Word's pictures: slow, so the helpers are at work
+        time.sleep(0.5 if kind == "png" else 0)
+        return real_save(figure, kind)
+
+    def fail_once_pictures_are_drawn(html, options, late=None):
+        deadline = time.monotonic() + 60
+        while not list(out.rglob("*.png")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(pipeline.ship.products, "fork_helper", logged_fork)
+    monkeypatch.setattr(pipeline.ship.products, "save_chart", save_slowly)
+    monkeypatch.setattr(pipeline.ship.products, "render_pdf", fail_once_pictures_are_drawn)
+    with pytest.raises(KeyboardInterrupt):
+        main(["all", "--content", str(four_charts), "--out", str(out), "--quiet"])
+    assert _no_children_left()
+    helpers = pids.read_text().split()
+    assert len(helpers) == 2  # the child, and its helper for Word's pictures
+    time.sleep(0.2)  # the helper's parent was killed with it, and init reaps it
+    assert not [pid for pid in helpers if _alive(int(pid))]
+    assert not list(out.rglob("*.tmp")) and not list(out.glob("*.docx"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
 def test_a_second_legend_row_moves_the_plot_down_not_over_the_legend():
     import dataclasses
 

@@ -283,7 +283,8 @@ def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
         docx.close()
         if status is None:  # the PDF failed, or the run was stopped: so is the child
             _stop(child, cache, staged[1])
-    return [pdf, word or _product_from(answer, status, staged[1].with_name(f"{doc.meta.id}.docx"))]
+    final_docx = staged[1].with_name(f"{doc.meta.id}.docx")
+    return [pdf, word or _product_from(answer, status, final_docx)]
 
 
 def _draw_then_write_docx(doc: Document, path: Path, cache: Path, docx: Claim) -> Product | None:
@@ -296,7 +297,8 @@ def _draw_then_write_docx(doc: Document, path: Path, cache: Path, docx: Claim) -
     return write_docx(doc, path, cache=cache) if docx.take() else None
 
 
-def _draw_on_two_cores(charts: list[Chart], drawn: ChartCache, kind: str, figures: Figures) -> None:
+def _draw_on_two_cores(charts: list[Chart], drawn: ChartCache, kind: str,
+                       figures: Figures) -> None:
     """Draws the charts not drawn yet as kind, sharing them with a forked helper that
     shares this process's matplotlib and laid-out figures. In `all`'s child, Word's
     pictures come when the parent's PDF is done or nearly, and its core is free."""
@@ -307,7 +309,7 @@ def _draw_on_two_cores(charts: list[Chart], drawn: ChartCache, kind: str, figure
     helper = fork_helper()
     if helper == 0:  # pragma: no cover -- the child's coverage is not collected
         parent = os.getppid()
-        try:  # it stops when its parent does: nothing else would kill it
+        try:  # killed with its parent's process group, and stops between charts if alone
             _only_help(lambda: drawn.draw_taken(missing, kind, figures, tickets,
                                                 lambda: os.getppid() == parent))
         finally:

@@ -28,6 +28,9 @@ def fork_helper() -> int:
     if child == 0:
         if not _in_helper:
             os.setpgid(0, 0)
+            # Out of the terminal's foreground group: a warning it prints must not
+            # stop it (SIGTTOU, under `stty tostop`) while the build waits for it.
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
             _in_helper = True
         for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT):
             signal.signal(number, signal.SIG_DFL)

@@ -331,33 +331,6 @@ def test_alls_parent_never_imports_matplotlib_and_nothing_does_when_all_is_drawn
     assert kwdoc == ""  # imported without the help texts of its setters
 
 
-def test_tickets_hand_each_piece_of_work_to_one_process():
-    from pipeline.processes import Claim, Tickets
-    tickets, claim = Tickets(40), Claim()
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover -- the child's coverage is not collected
-        taken = []
-        while (n := tickets.take()) is not None:
-            taken.append(n)
-        os.write(write_end, json.dumps([taken, claim.take()]).encode())
-        os._exit(0)
-    os.close(write_end)
-    ours = []
-    while (n := tickets.take()) is not None:
-        ours.append(n)
-    ours_claimed = claim.take()
-    os.waitpid(child, 0)
-    with os.fdopen(read_end) as pipe:
-        theirs, theirs_claimed = json.loads(pipe.read())
-    assert sorted(ours + theirs) == list(range(40))
-    assert [ours_claimed, theirs_claimed].count(True) == 1
-    assert ours == sorted(ours) and theirs == sorted(theirs)  # each in order
-    assert tickets.take() is None and claim.take() is False
-    tickets.close()
-    claim.close()
-
-
 def test_words_pictures_are_drawn_on_two_cores_each_once_from_the_pdfs_figures(
         four_charts, tmp_path, monkeypatch):
     import time

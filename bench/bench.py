@@ -9,12 +9,13 @@ Workloads: the flagship, and reports written by bench/generate.py of about
 a scheduled job runs it (interpreter start included); the first run is
 reported apart from the median of the others, since it pays for cold caches.
 Peak memory is the command's maximum resident set size, from wait4() in a
-small launcher (see run_once). When
-`pandoc` is installed, the same Markdown goes through `pandoc --to docx`,
-and `pandoc --toc --to html` followed by WeasyPrint's command line making a
-tagged PDF/A-3u (the work ours does), and the table gives our time over
-theirs. Our package's bytecode is compiled first, as an installed package's is. Nothing here asserts: the numbers are for
-people (README, bench/RESULTS.md).
+small launcher (see run_once). When `pandoc` is installed, the same Markdown
+goes through `pandoc --to docx`, and `pandoc --toc --to html` followed by
+WeasyPrint's command line making a tagged PDF/A-3u (the work ours does), run
+in turn with our `pdf` and `docx` (see measure_in_turn), and the table gives
+our time over theirs. Our package's bytecode is compiled first, as an
+installed package's is. Nothing here asserts: the numbers are for people
+(README, bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -76,7 +77,21 @@ def run_once(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
 
 
 def measure(workload: str, what: str, command: list[str], runs: int) -> Timing:
-    results = [run_once(command) for _ in range(runs)]
+    return _timing(workload, what, [run_once(command) for _ in range(runs)])
+
+
+def measure_in_turn(workload: str, commands: dict[str, list[str]], runs: int) -> list[Timing]:
+    """Returns the timings of commands run in turn, round after round: a drift of the
+    machine's speed (a shared host's drifts by half within minutes) then slows each
+    alike, and ours and the peer's are compared side by side."""
+    results: dict[str, list[tuple[float, float]]] = {what: [] for what in commands}
+    for _ in range(runs):
+        for what, command in commands.items():
+            results[what].append(run_once(command))
+    return [_timing(workload, what, runs_of) for what, runs_of in results.items()]
+
+
+def _timing(workload: str, what: str, results: list[tuple[float, float]]) -> Timing:
     times = [t for t, _ in results]
     return Timing(workload, what, times[0], statistics.median(times[1:] or times),
                   max(m for _, m in results))
@@ -100,9 +115,18 @@ def time_validation(name: str, content: Path, runs: int) -> Timing:
                   math.nan)
 
 
-def bench_ours(name: str, content: Path, out: Path, runs: int) -> list[Timing]:
+def bench_ours(name: str, content: Path, out: Path, runs: int,
+               peer: dict[str, list[str]]) -> list[Timing]:
+    """Returns our commands' timings; `pdf` and `docx` in turn with the peer's
+    commands that do the same work, when there is a peer."""
     rows = [time_validation(name, content, 10)]
-    rows += [measure(name, command, _cli(command, content, out), runs) for command in COMMANDS]
+    beside = {"pdf": "pandoc html + weasyprint", "docx": "pandoc docx"} if peer else {}
+    rows += [measure(name, command, _cli(command, content, out), runs)
+             for command in COMMANDS if command not in beside]
+    if beside:
+        rows += measure_in_turn(name, {what: command for ours, theirs in beside.items()
+                                       for what, command in ((ours, _cli(ours, content, out)),
+                                                             (theirs, peer[theirs]))}, runs)
     # The same PDF without PDF/A and tags, to show what archiving costs.
     plain = out.parent / f"{out.name}-plain-source"
     shutil.copytree(content, plain, dirs_exist_ok=True)
@@ -150,7 +174,9 @@ def write_pandoc_bibliography(source: Path, target: Path) -> None:
                       encoding="utf-8")
 
 
-def bench_pandoc(name: str, content: Path, work: Path, runs: int) -> list[Timing]:
+def peer_commands(content: Path, work: Path) -> dict[str, list[str]]:
+    """Returns Pandoc's commands for the report in content: its .docx, and its HTML
+    made into a PDF by WeasyPrint's command line."""
     sections = [str(p) for p in expanded_markdown(content, work)]
     common = ["pandoc", *sections, "--citeproc", "--bibliography",
               str(work / "references.yaml"), "--resource-path", str(work)]
@@ -161,8 +187,8 @@ def bench_pandoc(name: str, content: Path, work: Path, runs: int) -> list[Timing
                                 "lang=ja", "-o", str(work / "p.html")])
     to_pdf += (f" && {weasyprint} {work / 'p.html'} {work / 'p.pdf'}"
                " --pdf-variant pdf/a-3u --pdf-tags")
-    return [measure(name, "pandoc docx", common + ["-o", str(work / "p.docx")], runs),
-            measure(name, "pandoc html + weasyprint", ["sh", "-c", to_pdf], runs)]
+    return {"pandoc docx": common + ["-o", str(work / "p.docx")],
+            "pandoc html + weasyprint": ["sh", "-c", to_pdf]}
 
 
 def bench_make(content: Path, out: Path, runs: int) -> list[Timing]:
@@ -344,11 +370,10 @@ def main() -> None:
             out = work / "out" / name.replace(" ", "-")
             big = name == "300 pages"
             print(f"… {name}", file=sys.stderr)
-            rows += bench_ours(name, content, out, 2 if big else runs)
+            peer = (peer_commands(content, work / "pandoc" / name.replace(" ", "-"))
+                    if shutil.which("pandoc") else {})
+            rows += bench_ours(name, content, out, 2 if big else runs, peer)
             pages[name] = pages_of(next(out.glob("*.pdf")))
-            if shutil.which("pandoc"):
-                rows += bench_pandoc(name, content, work / "pandoc" / name.replace(" ", "-"),
-                                     2 if big else runs)
         copy = work / "flagship-copy"
         shutil.copytree(ROOT / "content", copy)
         rows += bench_make(copy, work / "out" / "make", runs + 2)

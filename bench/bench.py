@@ -69,10 +69,10 @@ print(time.perf_counter() - started, os.waitstatus_to_exitcode(status), usage.ru
 def run_once(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Returns the wall time and the peak memory (MiB) of one run of command."""
     launched = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, *command], cwd=cwd,
-                              capture_output=True, text=True, check=True)
-    elapsed, code, peak_kib = launched.stdout.split()
-    if int(code) != 0:
+                              capture_output=True, text=True)
+    if launched.returncode != 0 or launched.stdout.split()[1:2] != ["0"]:
         raise SystemExit(f"failed: {' '.join(command)}")
+    elapsed, _, peak_kib = launched.stdout.split()
     return float(elapsed), int(peak_kib) / 1024  # Linux reports KiB
 
 
@@ -123,10 +123,11 @@ def bench_ours(name: str, content: Path, out: Path, runs: int,
     beside = {"pdf": "pandoc html + weasyprint", "docx": "pandoc docx"} if peer else {}
     rows += [measure(name, command, _cli(command, content, out), runs)
              for command in COMMANDS if command not in beside]
-    if beside:
-        rows += measure_in_turn(name, {what: command for ours, theirs in beside.items()
-                                       for what, command in ((ours, _cli(ours, content, out)),
-                                                             (theirs, peer[theirs]))}, runs)
+    in_turn = {}
+    for ours, theirs in beside.items():
+        in_turn[ours], in_turn[theirs] = _cli(ours, content, out), peer[theirs]
+    if in_turn:
+        rows += measure_in_turn(name, in_turn, runs)
     # The same PDF without PDF/A and tags, to show what archiving costs.
     plain = out.parent / f"{out.name}-plain-source"
     shutil.copytree(content, plain, dirs_exist_ok=True)

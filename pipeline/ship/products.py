@@ -65,21 +65,20 @@ class ChartCache:
 
     def draw_all(self, charts: list[Chart], kind: str, figures: Figures | None = None) -> None:
         """Draws into the cache each chart not there yet as kind."""
-        for n in range(len(charts)):
-            self._draw_nth(charts, n, kind, figures)
+        for chart in charts:
+            self._draw(chart, kind, figures)
 
     def draw_taken(self, charts: list[Chart], kind: str, figures: Figures | None,
                    tickets: Tickets, going_on: Callable[[], bool] = lambda: True) -> None:
         """Draws charts[n] as kind for each n this process takes from tickets, which a
         forked process shares, while going_on says so."""
         while going_on() and (n := tickets.take()) is not None:
-            self._draw_nth(charts, n, kind, figures)
+            self._draw(charts[n], kind, figures)
 
-    def _draw_nth(self, charts: list[Chart], n: int, kind: str, figures: Figures | None) -> None:
-        """Draws charts[n] as kind, unless it is drawn. figures holds charts laid out
-        already, and is given those laid out here: a chart drawn as two kinds is laid
-        out once (a quarter of drawing its PNG)."""
-        chart = charts[n]
+    def _draw(self, chart: Chart, kind: str, figures: Figures | None) -> None:
+        """Draws chart as kind into the cache, unless it is there. figures holds charts
+        laid out already, and is given those laid out here: a chart drawn as two kinds
+        is laid out once (a quarter of drawing its PNG)."""
         if self.directory is None or self.has(chart, kind):
             return
         figure = figures.get(id(chart)) if figures is not None else None

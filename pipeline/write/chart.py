@@ -75,8 +75,8 @@ def matplotlib_loaded() -> bool:
 
 
 def load_matplotlib() -> None:
-    """Imports matplotlib, without the help texts nothing here reads. A process about
-    to fork helpers that draw calls it first, so that they share one import.
+    """Imports matplotlib, without the help texts nothing here reads; once, in the
+    process that draws (a helper forked after it shares the import).
 
     As it imports each artist class, matplotlib writes the docstring of its set()
     by listing every setter (artist.kwdoc): a quarter of the import, 0.15 s here.

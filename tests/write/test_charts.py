@@ -476,7 +476,10 @@ def test_a_failing_all_takes_its_child_and_the_childs_helper_with_it(four_charts
     assert _no_children_left()
     helpers = pids.read_text().split()
     assert len(helpers) == 2  # the child, and its helper for Word's pictures
-    time.sleep(0.2)  # the helper's parent was killed with it, and init reaps it
+    # Killed, it is gone within a moment; left alone, it would draw on (0.5 s a picture).
+    deadline = time.monotonic() + 0.25
+    while any(_alive(int(pid)) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert not [pid for pid in helpers if _alive(int(pid))]
     assert not list(out.rglob("*.tmp")) and not list(out.glob("*.docx"))
 

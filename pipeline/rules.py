@@ -68,9 +68,12 @@ BAD_DATE = _rule("bad-date", ERROR, "read",
                  "dates are real (`2021-02-30` is not), and a page was not accessed before "
                  "it was issued")
 DATA = _rule("data", ERROR, "read",
-             "each data file can be the template variable NAME and reads as a table: UTF-8 "
-             "or Shift_JIS, one cell per header column, an .xlsx whose formulas have saved "
-             "values and that is no zip bomb")
+             "each data file that the report uses reads as a table: UTF-8 or Shift_JIS, "
+             "a header (`header_row:`), one cell per column, an .xlsx whose formulas have "
+             "saved values and that is no zip bomb, JSON records; data/sources.yaml's keys")
+DATA_UNUSED = _rule("data-unused", WARNING, "read",
+                    "a file in data/ that nothing uses is still a data file that can be read "
+                    "(it stops no build)")
 TEMPLATE = _rule("template", ERROR, "read",
                  "Jinja expands: its syntax, no undefined variable, nothing the sandbox refuses")
 EMPTY_SECTION = _rule("empty-section", ERROR, "read", "no section file is empty")

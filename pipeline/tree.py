@@ -179,6 +179,8 @@ class Table:
     anchor: str = ""
     source: Inlines = ()  # a data table's 出典: its citations, named by resolve
     label: str = ""  # `id:` of a data table, for cross-references
+    notes: tuple[str, ...] = ()  # a data table's notes, as its file writes them under it
+    data: str = ""  # a data table's file, as the block names it
 
 
 @dataclass(frozen=True)

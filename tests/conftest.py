@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,3 +18,29 @@ def flagship_pdf(tmp_path_factory) -> Path:
     result = run_cli("pdf", "--content", str(FLAGSHIP), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out / "gov-dx-briefing.pdf"
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Returns headless Chromium (selenium), for the web edition; missing, a skip on a
+    developer's machine and a failure under CI, which installs it."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromedriver are not installed under CI")
+        pytest.skip("chromium and chromedriver are not installed; `make test` installs them")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    options = Options()
+    options.binary_location = chromium
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    session = webdriver.Chrome(service=Service(driver), options=options)
+    session.set_script_timeout(120)
+    yield session
+    session.quit()

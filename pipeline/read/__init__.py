@@ -49,7 +49,9 @@ def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
     sections, convert_findings = convert_sections(expanded, images, data, limits)
     complete = len(sections) == len(report.sections) and not any(
         d.code == MISSING_SECTION.id for d in findings)
-    findings += reference_findings + expand_findings + convert_findings
+    findings += (reference_findings + data.findings + expand_findings + convert_findings
+                 + data.unused_findings())
+    findings = list(dict.fromkeys(findings))  # a data file's error, met by two blocks
     return Source(report, references, sections, _inputs(report, content_dir, sections),
                   tuple(findings), complete)
 
@@ -57,9 +59,11 @@ def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
 def expand_sections(report: Report, data: DataFiles, limits: Limits = Limits()) -> tuple[
         list[ExpandedSection], list[Diagnostic]]:
     """Returns each section with its Jinja expanded, and the errors of those that failed."""
-    variables = {"report": report.meta, **data.variables()}
     env = make_environment()
     expanded, findings = [], []
+
+    def variables(names: set[str]) -> dict:  # only the data files the section uses
+        return {**data.variables(names - {"report"}), "report": report.meta}
     for source in report.sections:
         try:
             expanded.append(expand_section(source.path, variables, env, limits))

@@ -11,16 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..diagnostics import PipelineError, did_you_mean
+from ..numbers import format_number
 from ..rules import CHART
 from ..tree import Chart, Inlines, Pos, Series, Table, Text
+from .columns import NUMBER, YEAR, Missing, is_count
 from .data import DataFiles
 from .tables import DataTable
 from .yamlfile import LineDict, parse_yaml, shown
 
 CHART_KINDS = ("bar", "barh", "stacked", "stacked-barh", "line", "pie")
-CHART_KEYS = {"id", "type", "data", "sheet", "x", "y", "unit", "caption", "source", "labels"}
-TABLE_KEYS = {"id", "data", "sheet", "columns", "caption", "source"}
+CHART_KEYS = {"id", "type", "data", "sheet", "path", "x", "y", "unit", "caption", "source",
+              "labels"}
+TABLE_KEYS = {"id", "data", "sheet", "path", "columns", "caption", "source"}
 MAX_PIE_SLICES = 7
+MAX_CATEGORIES = 50  # rows of bars a page holds, lying
+MAX_BARS = 100  # bars in those rows, side by side
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,9 @@ def _data(spec: LineDict, data: DataFiles) -> DataTable:
     name, sheet = _text(spec, "data"), _text(spec, "sheet")
     if sheet and not name.endswith(".xlsx"):
         raise _BlockError("'sheet' is for an .xlsx file only")
-    table = data.table(name, sheet)
+    if "path" in spec and not name.endswith(".json"):
+        raise _BlockError("'path' is for a .json file only")
+    table = data.table(name, sheet, _text(spec, "path") if "path" in spec else None)
     if not table.rows:
         raise _BlockError(f"data/{name} has no rows")
     return table
@@ -105,7 +112,7 @@ def _column(table: DataTable, name: str) -> int:
         raise _BlockError(f"data/{table.path.name} has no column '{name}'"
                           + did_you_mean(name, table.columns)
                           + f" (its columns: {', '.join(table.columns)})")
-    return table.column(name)
+    return table.column(name)  # a repeated name: ValueError, at the block's line
 
 
 # ---- charts ----------------------------------------------------------------------
@@ -126,6 +133,8 @@ def _chart(block: BlockText, spec: LineDict, data: DataFiles) -> Chart:
     categories = tuple("" if row[x] is None else str(row[x]) for row in table.rows)
     if kind == "pie":
         _check_pie(series, categories)
+    elif kind != "line":
+        _check_bars(kind, series, categories)
     labels = spec.get("labels", False)
     if not isinstance(labels, bool):
         raise _BlockError(f"'labels' must be true or false, not {shown(labels)}")
@@ -135,20 +144,36 @@ def _chart(block: BlockText, spec: LineDict, data: DataFiles) -> Chart:
 
 
 def _numeric(table: DataTable, column: int) -> bool:
-    values = [row[column] for row in table.rows if row[column] is not None]
-    return bool(values) and all(isinstance(v, (int, float)) for v in values)
+    return table.kinds[column] == NUMBER
 
 
 def _series(table: DataTable, column: int) -> Series:
     values = []
     for index, row in enumerate(table.rows):
-        value = row[column]
+        value = None if isinstance(row[column], Missing) else row[column]  # a gap
         if value is not None and not isinstance(value, (int, float)):
             raise _BlockError(f"data/{table.path.name}, {table.where(index)}, column "
                               f"'{table.columns[column]}': {shown(value)} is not a number")
         values.append(value)
+    if all(v is None for v in values):
+        raise _BlockError(f"data/{table.path.name}, column '{table.columns[column]}' has no "
+                          "value to draw: every cell is empty or marked missing")
     decimals = max((d[column] for d in table.decimals), default=0) if table.decimals else 0
     return Series(table.columns[column], tuple(values), decimals)
+
+
+def _check_bars(kind: str, series: tuple[Series, ...], categories: tuple[str, ...]) -> None:
+    """Bars are read one by one: a page holds MAX_CATEGORIES rows of them, lying, and
+    MAX_BARS bars side by side in those rows."""
+    bars = len(categories) * (1 if kind.startswith("stacked") else len(series))
+    if len(categories) > MAX_CATEGORIES:
+        raise _BlockError(f"a bar chart of {len(categories):,} categories cannot be read: at "
+                          f"most {MAX_CATEGORIES} (draw a line chart, or show the data as a "
+                          "table)")
+    if bars > MAX_BARS:
+        raise _BlockError(f"{len(categories)} categories of {len(series)} series are {bars} "
+                          f"bars, too many to read: at most {MAX_BARS} (stack them with "
+                          "'type: stacked', draw fewer series, or a line chart)")
 
 
 def _check_pie(series: tuple[Series, ...], categories: tuple[str, ...]) -> None:
@@ -167,33 +192,21 @@ def _table(block: BlockText, spec: LineDict, data: DataFiles) -> Table:
     table = _data(spec, data)
     names = _names(spec, "columns") or list(table.columns)
     columns = [_column(table, name) for name in names]
-    numeric = [_numeric(table, c) for c in columns]
+    numeric = [table.kinds[c] in (NUMBER, YEAR) for c in columns]  # set to the right
     header = (tuple((Text(name),) for name in names),)
     body = tuple(tuple(_cell(table, r, c) for c in columns) for r in range(len(table.rows)))
     aligns = tuple("right" if n else "" for n in numeric)
     return Table(header, body, aligns, block.pos, block.inlines(_text(spec, "caption")),
-                 source=_source(block, spec), label=_text(spec, "id"))
+                 source=_source(block, spec), label=_text(spec, "id"), notes=table.notes,
+                 data=_text(spec, "data"))
 
 
 def _cell(table: DataTable, row: int, column: int) -> Inlines:
+    """Returns a cell as the table prints it: a count with separators, a year or a
+    code as written, a missing value as the file marks it (blank stays blank)."""
     value = table.rows[row][column]
     if value is None:
         return ()  # a missing value stays blank, never 0
-    if _identifier(table.columns[column]):
+    if not is_count(value, table.kinds[column]):
         return (Text(str(value)),)
     return (Text(format_number(value, table.decimals[row][column] if table.decimals else 0)),)
-
-
-def _identifier(column: str) -> bool:
-    """Returns whether a column holds years or codes, which take no thousands separators."""
-    name = column.split("（")[0].split("(")[0].strip()
-    return name.endswith(("年", "年度", "年次", "西暦", "コード", "番号", "ID", "year", "code"))
-
-
-def format_number(value, decimals: int = 0) -> str:
-    """Returns a cell as printed: thousands separators, the decimals the data has."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, float) and decimals == 0 and value.is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{decimals}f}" if isinstance(value, float) else f"{value:,}"

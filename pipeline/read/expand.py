@@ -17,7 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Callable
+
 import jinja2
+from jinja2 import meta
+
 from ..diagnostics import PipelineError
 from ..limits import (EXPANSION_CPU_SECONDS, EXPANSION_MEMORY, Limits, OverBudget, cpu_budget,
                       memory_ceiling)
@@ -68,21 +72,40 @@ def comma(number) -> str:
 
 def reduction(before, after, digits: int = 1) -> str:
     """Returns the decrease from before to after in percent, rounded half up: 47.8."""
-    percent = (Decimal(str(before)) - Decimal(str(after))) / Decimal(str(before)) * 100
+    before, after = _decimal(before), _decimal(after)
+    percent = (before - after) / before * 100
     exponent = Decimal(1).scaleb(-digits)
     return str(percent.quantize(exponent, rounding=ROUND_HALF_UP))
 
 
-def expand_section(path: Path, variables: dict, env: jinja2.Environment,
+def _decimal(number) -> Decimal:
+    """Returns a number as a Decimal: from its digits, never from a printed '1,234'."""
+    if isinstance(number, bool) or not isinstance(number, (int, float, Decimal)):
+        number + 0  # a missing data value says which cell; anything else is TypeError
+        raise TypeError(f"reduction() takes numbers, not {number!r}")
+    return Decimal(int(number)) if isinstance(number, int) else Decimal(repr(float(number)))
+
+
+Variables = dict | Callable[[set[str]], dict]
+
+
+def expand_section(path: Path, variables: Variables, env: jinja2.Environment,
                    limits: Limits = Limits()) -> ExpandedSection:
     """Returns the section with Jinja expanded; raises PipelineError naming file and line.
 
-    The expansion is bounded as it runs, not after: its length
-    (--max-expanded-mib), its CPU time and the memory it may take.
+    `variables` may be a function of the names the section uses, so that only the
+    data files a section reads are read. The expansion is bounded as it runs, not
+    after: its length (--max-expanded-mib), its CPU time and the memory it may take.
     """
     source = read_text(path)
     try:
-        template = env.from_string(_mark_lines(source))
+        parsed = env.parse(_mark_lines(source))
+        template = env.from_string(parsed)
+    except jinja2.TemplateSyntaxError as exc:
+        raise PipelineError([TEMPLATE.at(path, exc.lineno, f"template error: {exc.message}")])
+    if callable(variables):
+        variables = variables(meta.find_undeclared_variables(parsed))
+    try:
         with memory_ceiling(EXPANSION_MEMORY), cpu_budget(EXPANSION_CPU_SECONDS):
             rendered = _render(template, variables, limits.max_expanded_chars)
     except jinja2.TemplateSyntaxError as exc:

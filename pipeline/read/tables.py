@@ -1,146 +1,160 @@
 """A data file → a DataTable: named columns, rows of typed cells, each row's line.
 
 CSV (UTF-8 with or without a BOM, or Shift_JIS/CP932 as most public
-statistics are still published), Excel .xlsx (openpyxl, cached values) and
-YAML (a list of rows, or a mapping of columns). A number may carry thousands
-commas or full-width digits; an empty cell is a missing value, never zero
-(the Digital Agency's rules for machine-readable tables).
+statistics are still published), Excel .xlsx (openpyxl, cached values), YAML
+(a list of rows, or a mapping of columns) and JSON (a list of records, or one
+found by a path inside an object, as municipalities' open-data sites publish
+it). The table is found in the sheet as published (read/layout.py: title
+lines, a header over several rows, notes under the table), and each column
+is typed once (read/columns.py: codes stay text, years print as written,
+missing-value marks are missing values).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
+import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import PipelineError
 from ..rules import DATA
+from .columns import CODE, MISSING_MARKS, TEXT, Missing, Value, column_kind, typed_cell
 from .files import bad_character
+from .layout import Layout, LayoutError, find_table
 from .yamlfile import LineDict, LineList, load_yaml
 
-Value = int | float | str | None
 MAX_XLSX_UNPACKED = 100 * 2**20  # what an .xlsx may unpack to: a zip bomb is refused
-_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "shift_jis": "cp932",
+             "sjis": "cp932", "cp932": "cp932", "euc-jp": "euc_jp"}
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read one data file: its entry in data/sources.yaml."""
+
+    layout: Layout = Layout()
+    missing: tuple[str, ...] = MISSING_MARKS  # the marks that mean "no value"
+    encoding: str = ""  # a key of ENCODINGS; '' tries UTF-8, then Shift_JIS
+    path: str = ""  # JSON: where the records are, keys joined by '.'
 
 
 @dataclass(frozen=True)
 class DataTable:
-    """A table of data: the first column names each row (its category)."""
+    """A table of data, its columns typed (read/columns.py) and its notes kept."""
 
     path: Path
     columns: tuple[str, ...]
     rows: tuple[tuple[Value, ...], ...]
-    lines: tuple[int, ...]  # per row: the line of the file (the row number of a sheet)
+    lines: tuple[int, ...]  # per row: the line of the file (the row of a sheet)
     decimals: tuple[tuple[int, ...], ...] = ()  # per row and cell: digits after the point
+    kinds: tuple[str, ...] = ()  # per column: number, year, code or text
+    notes: tuple[str, ...] = ()  # the note rows under the table, as written
+    unit: str = "line"  # what `lines` count: line, row or record
+    naming: tuple[int, ...] = field(default=(), compare=False)  # columns that name rows
 
     def column(self, name: str) -> int:
+        """Returns the index of a column; raises ValueError for a repeated name."""
+        indices = [i for i, c in enumerate(self.columns) if c == name]
+        if len(indices) > 1:
+            raise ValueError(f"data/{self.path.name} has {len(indices)} columns named "
+                             f"'{name}' (columns {', '.join(str(i + 1) for i in indices)}): "
+                             "name them apart with header_rows: or names: in "
+                             "data/sources.yaml")
         return self.columns.index(name)
 
     def where(self, row: int) -> str:
-        """Returns where a row stands, for a message: 'line 4' or 'row 4'."""
-        return f"{'row' if self.path.suffix == '.xlsx' else 'line'} {self.lines[row]}"
+        """Returns where a row stands, for a message: 'line 4', 'row 4', 'record 4'."""
+        return f"{self.unit} {self.lines[row]}"
 
 
-class Rows(list):
-    """A data table as the sections' Jinja sees it: a list of rows (mappings from
-    column to value) that can also be indexed by category,
-    `{{ staff["国家公務員"]["2021年度"] }}`, as well as by position, `staff[0]`."""
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            for row in self:
-                if row and next(iter(row.values())) == key:
-                    return row
-            raise KeyError(key)
-        return super().__getitem__(key)
-
-
-def as_rows(table: DataTable) -> Rows:
-    return Rows(dict(zip(table.columns, row)) for row in table.rows)
-
-
-def read_table(path: Path, sheet: str = "") -> DataTable:
-    """Returns the table in a .csv, .xlsx or .yaml file; raises PipelineError at its line."""
-    if path.suffix == ".csv":
-        return _read_csv(path)
-    if path.suffix == ".xlsx":
-        return _read_xlsx(path, sheet)
-    return _read_yaml_table(path)
-
-
-def parse_value(text: str) -> tuple[Value, int]:
-    """Returns a cell's value and its digits after the point: '1,234' → 1234,
-    '１２．５' → 12.5, '' → None (missing, not zero); other text stays text."""
-    text = text.strip()
-    if not text:
-        return None, 0
-    normal = unicodedata.normalize("NFKC", text)
-    if not _NUMBER.fullmatch(normal):
-        return text, 0
-    plain = normal.replace(",", "")
-    if "." in plain:
-        return float(plain), len(plain.split(".")[1])
-    return int(plain), 0
+def read_table(path: Path, sheet: str = "", options: ReadOptions = ReadOptions()) -> DataTable:
+    """Returns the table in a data file; raises PipelineError at its line."""
+    try:
+        if path.suffix == ".csv":
+            return _read_csv(path, options)
+        if path.suffix == ".xlsx":
+            return _read_xlsx(path, sheet, options)
+        if path.suffix == ".json":
+            return _read_json(path, options)
+        return _read_yaml_table(path, options)
+    except LayoutError as exc:
+        raise _fail(path, exc.line, str(exc)) from None
 
 
 def _fail(path: Path, line: int | None, message: str) -> PipelineError:
     return PipelineError([DATA.at(path, line, message)])
 
 
+def _typed(path: Path, columns, cells: list[tuple], lines, options: ReadOptions,
+           notes=(), unit: str = "line") -> DataTable:
+    """Returns the table with every column typed as its name and cells say."""
+    kinds = tuple(column_kind(name, [row[i] for row in cells], options.missing)
+                  for i, name in enumerate(columns))
+    parsed = [[typed_cell(cell, kind, options.missing) for cell, kind in zip(row, kinds)]
+              for row in cells]
+    rows = tuple(tuple(v for v, _ in row) for row in parsed)
+    return DataTable(path, tuple(columns), rows, tuple(lines),
+                     tuple(tuple(d for _, d in row) for row in parsed), kinds, tuple(notes),
+                     unit, _naming(columns, kinds, rows))
+
+
+def _naming(columns, kinds, rows) -> tuple[int, ...]:
+    """Returns the columns whose values name the rows: text, every one filled, unique."""
+    naming = []
+    for index, kind in enumerate(kinds):
+        values = [row[index] for row in rows]
+        if (kind in (CODE, TEXT) and values and all(isinstance(v, str) for v in values)
+                and len(set(values)) == len(values)):
+            naming.append(index)
+    return tuple(naming)
+
+
 # ---- CSV ---------------------------------------------------------------------
 
-def _read_csv(path: Path) -> DataTable:
-    text = _decode(path, path.read_bytes())
+def _read_csv(path: Path, options: ReadOptions) -> DataTable:
+    text = _decode(path, path.read_bytes(), options.encoding)
     finding = bad_character(path, text)
     if finding:
         raise PipelineError([finding])
-    records = list(csv.reader(io.StringIO(text)))
-    numbered = [(n, r) for n, r in enumerate(records, start=1) if any(c.strip() for c in r)]
-    if not numbered:
-        raise _fail(path, 1, "the file has no header row")
-    (_, header), body = numbered[0], numbered[1:]
-    columns = _columns(path, numbered[0][0], header)
-    rows, lines, decimals = [], [], []
-    for line, record in body:
-        if len(record) != len(columns):
-            raise _fail(path, line, f"this row has {len(record)} cells, the header "
-                        f"{len(columns)}")
-        parsed = [parse_value(cell) for cell in record]
-        rows.append(tuple(v for v, _ in parsed))
-        decimals.append(tuple(d for _, d in parsed))
-        lines.append(line)
-    return DataTable(path, columns, tuple(rows), tuple(lines), tuple(decimals))
+    reader = csv.reader(io.StringIO(text))
+    records = []
+    try:
+        for record in reader:
+            records.append((reader.line_num - record_lines(record) + 1, record))
+    except csv.Error as exc:
+        raise _fail(path, reader.line_num, f"not a CSV file the pipeline can read ({exc})")
+    grid = find_table(records, options.layout)
+    return _typed(path, grid.columns, list(grid.rows), grid.lines, options, grid.notes)
 
 
-def _decode(path: Path, data: bytes) -> str:
+def record_lines(record: list[str]) -> int:
+    """Returns how many lines of the file a record took (a quoted cell may hold breaks)."""
+    return 1 + sum(cell.count("\n") for cell in record)
+
+
+def _decode(path: Path, data: bytes, encoding: str = "") -> str:
     """Returns the text: UTF-8 (with or without a BOM), else Shift_JIS (CP932)."""
-    for encoding in ("utf-8-sig", "cp932"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail(path, 1, "UTF-16 text is not supported: save the file as UTF-8")
+    tried = [ENCODINGS[encoding]] if encoding else ["utf-8-sig", "cp932"]
+    first_bad = 1
+    for name in tried:
         try:
-            return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+            return data.decode(name).replace("\r\n", "\n").replace("\r", "\n")
         except UnicodeDecodeError as exc:
-            if encoding == "utf-8-sig":
+            if name == tried[0]:
                 first_bad = data.count(b"\n", 0, exc.start) + 1
-    raise _fail(path, first_bad, "neither UTF-8 nor Shift_JIS (CP932) text: save the file "
-                "in one of them")
-
-
-def _columns(path: Path, line: int, header) -> tuple[str, ...]:
-    columns = tuple(str(c).strip() if c is not None else "" for c in header)
-    for index, name in enumerate(columns):
-        if not name:
-            raise _fail(path, line, f"column {index + 1} has no name in the header row")
-        if name in columns[:index]:
-            raise _fail(path, line, f"two columns are named '{name}'")
-    return columns
+    said = f"not {encoding} text (encoding: in data/sources.yaml)" if encoding else \
+        "neither UTF-8 nor Shift_JIS (CP932) text: save the file in one of them"
+    raise _fail(path, first_bad, said)
 
 
 # ---- Excel ---------------------------------------------------------------------
 
-def _read_xlsx(path: Path, sheet: str) -> DataTable:
+def _read_xlsx(path: Path, sheet: str, options: ReadOptions) -> DataTable:
     _refuse_zip_bomb(path)
     import openpyxl  # imported here: only a report with .xlsx data needs it
     try:
@@ -153,7 +167,7 @@ def _read_xlsx(path: Path, sheet: str) -> DataTable:
         if name not in values.sheetnames:
             raise _fail(path, None, f"no sheet named '{name}' (the sheets: "
                         f"{', '.join(values.sheetnames)})")
-        return _sheet_table(path, name, values[name], formulas[name])
+        return _sheet_table(path, name, values[name], formulas[name], options)
     finally:
         values.close()
         formulas.close()
@@ -186,31 +200,17 @@ def _refuse_zip_bomb(path: Path) -> None:
                     f"than {MAX_XLSX_UNPACKED // 2**20} MiB: a zip bomb, or not a table")
 
 
-def _sheet_table(path: Path, name: str, values, formulas) -> DataTable:
-    grid = [(number, row) for number, row in enumerate(values.iter_rows(values_only=True), 1)
-            if any(cell not in (None, "") for cell in row)]
-    if not grid:
+def _sheet_table(path: Path, name: str, values, formulas, options: ReadOptions) -> DataTable:
+    records = [(number, list(row)) for number, row
+               in enumerate(values.iter_rows(values_only=True), 1)]
+    if not any(cell not in (None, "") for _, row in records for cell in row):
         raise _fail(path, None, f"sheet '{name}' is empty")
-    header_line, header = grid[0]
-    columns = _columns(path, header_line, header)
+    try:
+        grid = find_table(records, options.layout)
+    except LayoutError as exc:
+        raise _fail(path, exc.line, f"sheet '{name}', row {exc.line}: {exc}") from None
     _refuse_uncached_formulas(path, name, values, formulas)
-    rows, lines, decimals = [], [], []
-    for number, row in grid[1:]:
-        cells = (tuple(row) + (None,) * len(columns))[:len(columns)]
-        parsed = [_cell(value) for value in cells]
-        rows.append(tuple(v for v, _ in parsed))
-        decimals.append(tuple(d for _, d in parsed))
-        lines.append(number)
-    return DataTable(path, columns, tuple(rows), tuple(lines), tuple(decimals))
-
-
-def _cell(value) -> tuple[Value, int]:
-    if isinstance(value, bool) or value is None:
-        return (None if value is None else str(value)), 0
-    if isinstance(value, (int, float)):
-        text = repr(value)
-        return value, len(text.split(".")[1]) if "." in text and isinstance(value, float) else 0
-    return parse_value(str(value))
+    return _typed(path, grid.columns, list(grid.rows), grid.lines, options, grid.notes, "row")
 
 
 def _refuse_uncached_formulas(path: Path, name: str, values, formulas) -> None:
@@ -224,11 +224,11 @@ def _refuse_uncached_formulas(path: Path, name: str, values, formulas) -> None:
                             "in Excel)")
 
 
-# ---- YAML ------------------------------------------------------------------------
+# ---- YAML and JSON ---------------------------------------------------------------
 
-def _read_yaml_table(path: Path) -> DataTable:
+def _read_yaml_table(path: Path, options: ReadOptions) -> DataTable:
     raw = load_yaml(path)
-    if isinstance(raw, LineDict) and all(isinstance(v, LineList) for v in raw.values()):
+    if isinstance(raw, LineDict) and raw and all(isinstance(v, LineList) for v in raw.values()):
         columns = tuple(str(k) for k in raw)
         height = max((len(v) for v in raw.values()), default=0)
         rows = [tuple(raw[k][i] if i < len(raw[k]) else None for k in raw) for i in range(height)]
@@ -240,11 +240,72 @@ def _read_yaml_table(path: Path) -> DataTable:
     else:
         raise _fail(path, getattr(raw, "line", 1), "a data table in YAML is a list of rows "
                     "(mappings) or a mapping of columns (lists)")
-    parsed = [[_cell(v) for v in row] for row in rows]
-    return DataTable(path, columns, tuple(tuple(v for v, _ in r) for r in parsed), tuple(lines),
-                     tuple(tuple(d for _, d in r) for r in parsed))
+    _refuse_nested(path, columns, rows, lines)
+    return _typed(path, columns, rows, lines, options)
+
+
+def records_table(path: Path, records: list[dict], lines: list[int],
+                  unit: str = "record") -> DataTable | None:
+    """Returns a list of records as a typed table, or None when a record holds more
+    than values (a list, a mapping): records inside a YAML or JSON variable."""
+    columns = tuple(dict.fromkeys(str(k) for r in records for k in r))
+    rows = [tuple(r.get(k) for k in columns) for r in records]
+    if any(isinstance(cell, (dict, list)) for row in rows for cell in row):
+        return None
+    return _typed(path, columns, rows, lines, ReadOptions(), unit=unit)
+
+
+def load_json(path: Path):
+    """Returns a JSON file's value; raises PipelineError at the line of a mistake."""
+    text = _decode(path, path.read_bytes(), "utf-8")
+    finding = bad_character(path, text)
+    if finding:
+        raise PipelineError([finding])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        raise _fail(path, None, "JSON nested too deep to be data") from None
+
+
+def _read_json(path: Path, options: ReadOptions) -> DataTable:
+    records = _records(path, load_json(path), options.path)
+    columns = tuple(dict.fromkeys(str(k) for r in records for k in r))
+    rows = [tuple(r.get(k) for k in columns) for r in records]
+    lines = list(range(1, len(rows) + 1))
+    _refuse_nested(path, columns, rows, lines, "record")
+    return _typed(path, columns, rows, lines, options, unit="record")
+
+
+def _records(path: Path, value, where: str) -> list[dict]:
+    """Returns the list of records at `where` (keys joined by '.') inside value."""
+    for key in filter(None, where.split(".")):
+        if not isinstance(value, dict) or key not in value:
+            found = ", ".join(map(str, value)) if isinstance(value, dict) else "no keys"
+            raise _fail(path, None, f"path: '{where}' does not lead to a value: no key "
+                        f"'{key}' (there: {found[:200]})")
+        value = value[key]
+    if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+        return value
+    lists = [k for k, v in value.items() if isinstance(v, list)] if isinstance(value, dict) \
+        else []
+    hint = f" (name the records with path:, e.g. path: {lists[0]})" if lists else ""
+    raise _fail(path, None, "a data table in JSON is a list of records (objects)" + hint)
+
+
+def _refuse_nested(path: Path, columns, rows, lines, unit: str = "line") -> None:
+    for row, line in zip(rows, lines):
+        for name, cell in zip(columns, row):
+            if isinstance(cell, (dict, list)):
+                raise _fail(path, line if unit == "line" else None,
+                            f"{unit} {line}, '{name}': a {'list' if isinstance(cell, list) else 'mapping'}"
+                            " is not a cell of a table")
 
 
 def _brief(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     return text[:200]
+
+
+__all__ = ["DataTable", "Missing", "ReadOptions", "read_table", "read_sheet_names", "load_json"]

@@ -23,19 +23,17 @@ import json
 import sys
 from dataclasses import asdict
 
-from ..read.blocks import format_number
+from ..numbers import format_number
 from ..tree import Chart, plain_text
-from ..write.page import HEADING_FONT, PAGE
+from ..write.page import HEADING_FONT
+from .chart_draw import draw_plot
+from .chart_plan import HEIGHT_IN, WIDTH_IN, Plan, plan_chart
 from .chart_svg import tidy_svg
 
-# Colour-universal-design colours (CUD ver. 4) in an order whose neighbours differ
-# in lightness as well as in hue: blue, orange, brown, sky blue, green, red, purple.
-PALETTE = ("#005AFF", "#F6AA00", "#804000", "#4DC4FF", "#03AF7A", "#FF4B00", "#990099")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-WIDTH_MM = PAGE.width - PAGE.left - PAGE.right - 20
-HEIGHT_MM = WIDTH_MM * 0.56
+WIDTH_MM = WIDTH_IN * 25.4  # the width of every chart; a lying one grows taller
+HEIGHT_MM = HEIGHT_IN * 25.4
 PNG_DPI = 220
-FORMAT_VERSION = "8"  # raise when the drawing changes, so cached drawings are redrawn
+FORMAT_VERSION = "9"  # raise when the drawing changes, so cached drawings are redrawn
 
 
 def alt_text(chart: Chart) -> str:
@@ -90,11 +88,18 @@ def load_matplotlib() -> None:
     import matplotlib.figure  # noqa: F401 -- the import is the point
 
 
+def plan_of(chart: Chart) -> Plan:
+    """Returns how the chart is drawn: its size, kind, labels and legend."""
+    return plan_chart(chart, [format_number(v, s.decimals) for s in chart.series
+                              for v in s.values if v is not None])
+
+
 def placeholder_svg(chart: Chart) -> bytes:
     """Returns an empty SVG of the chart's size, named for the chart: what the PDF
     lays out while a helper draws it. matplotlib writes the size the same way, so
     both are laid out alike to the last digit."""
-    width, height = (_points(inches * 72) for inches in (WIDTH_MM / 25.4, HEIGHT_MM / 25.4))
+    plan = plan_of(chart)
+    width, height = (_points(inches * 72) for inches in (plan.width, plan.height))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}pt" height="{height}pt" '
             f'viewBox="0 0 {width} {height}"><desc>{chart_key(chart, "svg")}</desc></svg>'
             ).encode("ascii")
@@ -122,11 +127,11 @@ def figure_of(chart: Chart):
     load_matplotlib()
     import matplotlib
     from matplotlib.figure import Figure
+    plan = plan_of(chart)
     with matplotlib.rc_context(_STYLE):
-        figure = Figure(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4))
+        figure = Figure(figsize=(plan.width, plan.height))
         axes = figure.add_subplot()
-        _PLOTS[chart.kind](axes, chart)
-        _set_margins(figure, chart)
+        draw_plot(figure, axes, chart, plan)
     return figure
 
 
@@ -168,125 +173,3 @@ def _png(figure) -> bytes:
     # default for a tenth more bytes (68 KB a chart instead of 63).
     image.save(out, "PNG", dpi=(PNG_DPI, PNG_DPI), compress_level=1)
     return out.getvalue()
-
-
-FONT_EM = 9 / 72  # inches: the charts' type is 9 pt
-
-
-def _set_margins(figure, chart: Chart) -> None:
-    """Sets the margins from the longest labels, measured as Japanese type is set
-    (a wide character one em, a narrow one about half): tight_layout would lay
-    the figure out twice, half of a chart's drawing time."""
-    if chart.kind == "pie":
-        figure.tight_layout()  # labels around a circle: measured for real
-        return
-    width, height = figure.get_size_inches()
-    longest_value = max((len(format_number(v, s.decimals)) for s in chart.series
-                         for v in s.values if v is not None), default=1) + 1
-    longest_category = max((_ems(c) for c in chart.categories), default=1)
-    if chart.kind.endswith("barh"):
-        left, bottom = longest_category * FONT_EM + 0.2, 0.55
-        right = 0.15 + (longest_value * 0.55 * FONT_EM if chart.value_labels else 0)
-    else:
-        left, bottom, right = longest_value * 0.55 * FONT_EM + 0.25, 0.4, 0.15
-    top = 0.35 + LEGEND_ROW * max(0, _legend_rows(chart) - 1)  # the legend sits above
-    figure.subplots_adjust(left=min(left / width, 0.45), right=1 - right / width,
-                           bottom=bottom / height, top=1 - top / height)
-
-
-def _ems(text: str) -> float:
-    from unicodedata import east_asian_width
-    return sum(1 if east_asian_width(c) in "WF" else 0.55 for c in text)
-
-
-def _bars(axes, chart: Chart, horizontal: bool = False, stacked: bool = False) -> None:
-    count, positions = len(chart.series), range(len(chart.categories))
-    width = 0.8 if stacked else 0.8 / count
-    base = [0.0] * len(chart.categories)
-    for n, series in enumerate(chart.series):
-        values = [0 if v is None else v for v in series.values]
-        offset = [p + (0 if stacked else (n - (count - 1) / 2) * width) for p in positions]
-        draw = axes.barh if horizontal else axes.bar
-        where = {"left" if horizontal else "bottom": base} if stacked else {}
-        bars = draw(offset, values, width, color=PALETTE[n % 7], edgecolor="white",
-                    linewidth=0.5, label=series.name, **where)
-        if chart.value_labels:
-            axes.bar_label(bars, labels=[_value(v, series.decimals) if v is not None else ""
-                                         for v in series.values],
-                           label_type="center" if stacked else "edge", padding=2, fontsize=7)
-        base = [b + v for b, v in zip(base, values)] if stacked else base
-    if chart.value_labels:  # room for the labels past the longest bar
-        axes.margins(**({"x": 0.1} if horizontal else {"y": 0.1}))
-    ticks = axes.set_yticks if horizontal else axes.set_xticks
-    ticks(list(positions), chart.categories)
-    _value_axis(axes.xaxis if horizontal else axes.yaxis, chart, horizontal)
-    if horizontal:
-        axes.invert_yaxis()  # the first category on top, as a table reads
-    _legend(axes, chart)
-
-
-def _line(axes, chart: Chart) -> None:
-    for n, series in enumerate(chart.series):
-        values = [float("nan") if v is None else v for v in series.values]  # a gap
-        axes.plot(chart.categories, values, color=PALETTE[n % 7], marker=MARKERS[n % 7],
-                  linewidth=1.6, label=series.name)
-        if chart.value_labels:
-            for x, v in zip(chart.categories, series.values):
-                if v is not None:
-                    axes.annotate(_value(v, series.decimals), (x, v), textcoords="offset points",
-                                  xytext=(0, 5), ha="center", fontsize=7)
-    _value_axis(axes.yaxis, chart, False)
-    _legend(axes, chart)
-
-
-def _pie(axes, chart: Chart) -> None:
-    series = chart.series[0]
-    pairs = [(c, v) for c, v in zip(chart.categories, series.values) if v]
-    labels = [c for c, _ in pairs]
-    if chart.value_labels:
-        labels = [f"{c}\n{_value(v, series.decimals)}{chart.unit}" for c, v in pairs]
-    axes.pie([v for _, v in pairs], labels=labels, colors=PALETTE, startangle=90,
-             counterclock=False, wedgeprops={"edgecolor": "white", "linewidth": 1})
-    axes.set_aspect("equal")
-
-
-def _value_axis(axis, chart: Chart, horizontal: bool) -> None:
-    from matplotlib.ticker import FuncFormatter
-    decimals = max((s.decimals for s in chart.series), default=0)
-    axis.set_major_formatter(FuncFormatter(lambda v, _: format_number(
-        round(v, decimals) if decimals else int(round(v)), decimals)))
-    if chart.unit and horizontal:
-        axis.axes.set_xlabel(f"（{chart.unit}）", loc="right")
-    elif chart.unit:  # above the value axis, read across as Japanese charts set it
-        axis.axes.text(0, 1.03, f"（{chart.unit}）", transform=axis.axes.transAxes,
-                       ha="right", va="bottom")
-    axis.axes.grid(axis="x" if horizontal else "y", color="#dddddd", linewidth=0.6)
-    axis.axes.set_axisbelow(True)
-
-
-def _legend(axes, chart: Chart) -> None:
-    """Puts the legend in one row above the plot, at its right: where Japanese
-    charts set it, never over the data, and without matplotlib's search for the
-    "best" place (a sixth of a chart's drawing time)."""
-    if len(chart.series) > 1:
-        axes.legend(frameon=False, fontsize=8, loc="lower right", bbox_to_anchor=(1, 1),
-                    ncols=LEGEND_COLUMNS, borderaxespad=0.3, handlelength=1.2,
-                    columnspacing=1.0)
-
-
-LEGEND_COLUMNS = 4
-LEGEND_ROW = 0.17  # inches: a row of 8 pt type with its spacing
-
-
-def _legend_rows(chart: Chart) -> int:
-    return -(-len(chart.series) // LEGEND_COLUMNS) if len(chart.series) > 1 else 0
-
-
-_PLOTS = {
-    "bar": _bars,
-    "barh": lambda axes, chart: _bars(axes, chart, horizontal=True),
-    "stacked": lambda axes, chart: _bars(axes, chart, stacked=True),
-    "stacked-barh": lambda axes, chart: _bars(axes, chart, horizontal=True, stacked=True),
-    "line": _line,
-    "pie": _pie,
-}

@@ -147,8 +147,9 @@ def _(node: Table, env: HtmlOptions) -> Markup:
         return Markup('<div class="table">\n{}</div>\n').format(table)
     caption = Markup('<figcaption><span class="label">{}</span>{}</figcaption>\n').format(
         table_label(node.number), inlines_html(node.caption))
-    return Markup('<figure class="table" id="{}">\n{}{}{}</figure>\n').format(
-        node.anchor, caption, table, _source_line(node.source))
+    return Markup('<figure class="table{}" id="{}">\n{}{}{}{}</figure>\n').format(
+        " long" if len(node.body) > LONG_TABLE_ROWS else "", node.anchor, caption, table,
+        _notes(node.notes), _source_line(node.source))
 
 
 def _web_table(node: Table) -> Markup:
@@ -162,9 +163,20 @@ def _web_table(node: Table) -> Markup:
     body = Markup("").join(_row(r, "td", node.aligns) for r in node.body)
     label = Markup(' aria-label="{}"').format(
         table_label(node.number) if node.number else "表")
-    return Markup('<div class="table" id="{}" role="region" tabindex="0"{}>\n<table>\n{}'
-                  '<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n{}</div>\n').format(
-        node.anchor or "", label, caption, head, body, _source_line(node.source))
+    return Markup('<div class="table{}" id="{}" role="region" tabindex="0"{}>\n<table>\n{}'
+                  '<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n{}{}</div>\n').format(
+        " data" if node.data else "", node.anchor or "", label, caption, head, body,
+        _notes(node.notes), _source_line(node.source))
+
+
+def _notes(notes: tuple[str, ...]) -> Markup:
+    """Returns a data table's notes, as its file writes them, under the table."""
+    return Markup("").join(Markup('<p class="note">{}</p>\n').format(n) for n in notes)
+
+
+# A table longer than this breaks across pages (its header repeated) rather than
+# leave a page nearly blank; a shorter one is kept whole.
+LONG_TABLE_ROWS = 12
 
 
 def _source_line(source) -> Markup:

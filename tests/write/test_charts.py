@@ -17,7 +17,7 @@ import pipeline.ship.products
 import pipeline.write.pdf
 from pipeline.build import load_document
 from pipeline.cli import main
-from pipeline.read.tables import parse_value
+from pipeline.read.columns import parse_value
 from pipeline.tree import Chart, Table, plain_text
 
 from helpers import (FLAGSHIP, ROOT, cli_env, load_doc, nodes_of, pdf_pages_text, run_bounded,
@@ -137,8 +137,10 @@ def test_an_xlsx_formula_without_a_saved_value_names_its_cell(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("staff.csv", "区分,人数\n国,59,1\n".encode(), "data/staff.csv:2: error: this row has 3 "
      "cells, the header 2 [data]"),
-    ("staff.csv", b"\xff\xfe\x00\x00bad\n\x81", "data/staff.csv:1: error: neither UTF-8 nor "
+    ("staff.csv", b"ok\n\x82\n", "data/staff.csv:2: error: neither UTF-8 nor "
      "Shift_JIS (CP932) text"),
+    ("staff.csv", "区分,人数\n".encode("utf-16"), "data/staff.csv:1: error: UTF-16 text is not "
+     "supported: save the file as UTF-8 [data]"),
     ("staff.xlsx", b"PK\x03\x04 not really a workbook", "data/staff.xlsx: error: not an Excel "
      "workbook"),
     ("staff.csv", "区分,人数\n".encode() + b"x,1\n" * 2_000_000, "data/staff.csv: error: file "

@@ -48,28 +48,6 @@ def test_identical_inputs_give_identical_bytes(page, tmp_path):
     assert (tmp_path / page.name).read_bytes() == page.read_bytes()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver):
-        pytest.skip("chromium and chromedriver are not installed; `make test` installs them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    options = Options()
-    options.binary_location = chromium
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    session = webdriver.Chrome(service=Service(driver), options=options)
-    session.set_script_timeout(120)
-    yield session
-    session.quit()
-
-
 def _axe(browser) -> list[dict]:
     import axe_core_python
     script = (Path(axe_core_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")

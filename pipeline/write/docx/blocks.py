@@ -217,6 +217,8 @@ def _(node: Table, writer: Writer) -> None:
             writer.marked(paragraph, node.pos, r + (r >= len(node.header)))
     for tr in table._tbl.tr_lst[:len(node.header)]:
         mark_header_row(tr)
+    for note in node.notes:  # a data table's notes, as its file writes them
+        writer.paragraph("Source", note)
     if node.source:
         _source_line(node.source, writer)
     else:

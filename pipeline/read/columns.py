@@ -27,6 +27,7 @@ MISSING_MARKS = ("-", "－", "―", "—", "‐", "…", "...", "・・・", "x"
                  "***", "＊＊＊")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _LEADING_ZERO = re.compile(r"0\d+")
+_MINUS = "△▲−"  # a decrease, as official tables mark it; U+2212
 _CODE_WORDS = ("コード", "番号", "ID", "id", "code", "Code", "CODE", "識別子", "No", "No.")
 # A name that is only a period word: the column holds years, not values of a year.
 _YEAR_NAME = re.compile(r"(?:.*の)?(?:調査|対象|会計|実施|開始|終了|基準|公表|集計|西暦|和暦)?"
@@ -59,6 +60,8 @@ def parse_value(text: str, marks: tuple[str, ...] = MISSING_MARKS) -> tuple[Valu
     if text in marks:
         return Missing(text), 0
     normal = unicodedata.normalize("NFKC", text)
+    if normal[0] in _MINUS and len(normal) > 1:  # △1,234: how Japanese tables write -1,234
+        normal = "-" + normal[1:].lstrip()
     if not _NUMBER.fullmatch(normal):
         return text, 0
     plain = normal.replace(",", "")

@@ -112,7 +112,7 @@ def expand_section(path: Path, variables: Variables, env: jinja2.Environment,
         raise PipelineError([TEMPLATE.at(path, exc.lineno, f"template error: {exc.message}")])
     except jinja2.UndefinedError as exc:
         raise PipelineError([TEMPLATE.at(path, _template_line(exc),
-                                         f"undefined variable: {exc.message}")])
+                                         f"undefined variable: {_plain(exc.message)}")])
     except _TooLong as exc:
         raise PipelineError([TEMPLATE.at(path, exc.line, f"the section expands to more than "
                                          f"{limits.max_expanded_mib:g} MiB "
@@ -153,6 +153,21 @@ def _render(template: jinja2.Template, variables: dict, max_chars: int) -> str:
             raise _TooLong(line)
         chunks.append(chunk)
     return "".join(chunks)
+
+
+# Jinja names the Python class of what it could not look into ('pipeline.read.rows.Row
+# object' has no attribute 'x'); the author wrote a data value, not a class.
+_OBJECT = re.compile(r"'([\w.]+) object' has no (attribute|element)")
+_KINDS = {"Rows": "a data table", "Row": "a row of a data table", "Count": "a number",
+          "Measure": "a number", "int": "a number", "float": "a number", "str": "a text",
+          "Absent": "a missing value", "dict": "a mapping", "LineDict": "a mapping",
+          "list": "a list", "LineList": "a list", "Metadata": "report"}
+
+
+def _plain(message: str | None) -> str:
+    """Returns Jinja's message with the class it names said as what it is."""
+    return _OBJECT.sub(lambda m: f"{_KINDS.get(m[1].rsplit('.', 1)[-1], 'the value')} has "
+                       f"no {m[2]}", message or "")
 
 
 def _brief(exc: Exception) -> str:

@@ -6,7 +6,8 @@ header (「人口推計（単位：千人）」), a header over two rows (気象
 module finds the table in such a grid, as the file stands, so that nobody
 edits what a publisher wrote:
 
-- title lines (one filled cell, above a wider row) are skipped;
+- title lines (one filled cell, or metadata far narrower than the table) are
+  skipped;
   `header_row:` names the header's line when the guess is not enough;
 - `header_rows: 2` joins the names of a header over several rows;
   `names:` renames every column;
@@ -90,11 +91,11 @@ def _header_index(rows: list[tuple[int, list]], layout: Layout) -> int:
                 return index
         raise LayoutError(layout.header_row, f"header_row: {layout.header_row} is empty or "
                           "past the end of the file")
-    widest = max(len(cells) for _, cells in rows)
+    widest = max(_count(cells) for _, cells in rows)
     index = 0
-    # Title and unit lines: one filled cell above the wider table.
-    while (widest > 1 and index < len(rows) - 1 and _count(rows[index][1]) == 1
-           and len(rows[index][1]) < widest):
+    # Title, unit and metadata lines (「統計名：」「人口推計」): far narrower than the table.
+    while (index < len(rows) - 1 and _count(rows[index][1]) < max(2, widest / 2)
+           and widest > 1):
         index += 1
     return index
 

@@ -233,6 +233,7 @@ def raw_and_tidy_svgs():
     import dataclasses
 
     from pipeline.write import chart as charting
+    from pipeline.write.chart_plan import LEGEND_ROW
     doc, _ = load_document(FLAGSHIP)
     chart = dataclasses.replace(nodes_of(doc, Chart)[0], kind="line")
     ours = charting.draw_chart(chart, "svg")
@@ -498,6 +499,7 @@ def test_a_second_legend_row_moves_the_plot_down_not_over_the_legend():
     import dataclasses
 
     from pipeline.write import chart as charting
+    from pipeline.write.chart_plan import LEGEND_ROW
     doc, _ = load_document(FLAGSHIP)
     two = nodes_of(doc, Chart)[0]
     five = dataclasses.replace(two, series=(two.series * 3)[:5])
@@ -505,4 +507,4 @@ def test_a_second_legend_row_moves_the_plot_down_not_over_the_legend():
     def plot_top(chart) -> float:  # the plot area's clip rectangle, in points
         svg = charting.draw_chart(chart, "svg")
         return float(re.search(rb'<clipPath id="[^"]+">\s*<rect x="[^"]+" y="([^"]+)"', svg)[1])
-    assert plot_top(five) - plot_top(two) == pytest.approx(charting.LEGEND_ROW * 72, abs=0.5)
+    assert plot_top(five) - plot_top(two) == pytest.approx(LEGEND_ROW * 72, abs=0.5)

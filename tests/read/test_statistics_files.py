@@ -49,6 +49,19 @@ def test_the_missing_marks_of_e_stat_and_the_ministries_are_missing_values(mark)
     assert parse_value(f" {mark} ") == (Missing(mark), 0)
 
 
+@pytest.mark.parametrize("text, value", [("△1,234", (-1234, 0)), ("▲ 0.5", (-0.5, 1)),
+                                         ("−12", (-12, 0)), ("△", ("△", 0))])
+def test_a_decrease_marked_as_official_tables_mark_it_is_negative(text, value):
+    assert parse_value(text) == value
+
+
+def test_e_stat_metadata_lines_above_the_table_are_skipped():
+    records = [(1, ["統計名：", "人口推計"]), (2, ["表題：", "都道府県別人口"]),
+               (3, ["表章項目", "男女別", "地域コード", "地域", "2015年", "2019年"]),
+               (4, ["人口", "男女計", "00000", "全国", "127,095", "126,167"])]
+    assert find_table(records).columns[2:4] == ("地域コード", "地域")
+
+
 def test_title_lines_are_skipped_and_notes_kept_apart():
     records = [(1, ["人口推計（単位：千人）"]), (2, []), (3, ["地域", "2019年"]),
                (4, ["全国", "126,167"]), (5, ["北海道", "5,250"]),
@@ -233,3 +246,44 @@ def test_a_bad_data_file_used_twice_is_reported_once(tmp_path):
     with pytest.raises(PipelineError) as caught:
         load_document(root)
     assert [d.message for d in caught.value.diagnostics] == ["this row has 3 cells, the header 2"]
+
+
+def test_an_xlsx_as_ministries_publish_it_title_codes_and_notes(tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "人口"
+    sheet.append(["表3　都道府県別人口（単位：人）"])
+    sheet.append([])
+    sheet.append(["都道府県コード", "都道府県", "2020年度"])
+    sheet.append(["01", "北海道", 5224614])
+    sheet.append(["13", "東京都", "X"])
+    sheet.append(["（注）Xは秘匿。"])
+    (tmp_path / "r" / "data").mkdir(parents=True)
+    book.save(tmp_path / "r" / "data" / "pop.xlsx")
+    text = '{{ pop["人口"]["01"]["2020年度"] }}、{{ pop["人口"]["東京都"]["2020年度"] }}\n\n' \
+           "```table\ndata: pop.xlsx\ncaption: 人口\nsource: [@alpha]\n```\n"
+    doc, _ = load_doc(tmp_path / "r", {"01.md": "# 一\n\n" + text})
+    assert plain_text(nodes_of(doc, Paragraph)[0].content) == "5,224,614、X"
+    table = nodes_of(doc, Table)[0]
+    assert [[plain_text(c) for c in row] for row in table.body] == [
+        ["01", "北海道", "5,224,614"], ["13", "東京都", "X"]]
+    assert table.notes == ("（注）Xは秘匿。",)
+
+
+def test_a_files_missing_marks_can_be_changed(tmp_path):
+    data = {"p.csv": "地域,件数\n甲,x\n乙,-\n", "sources.yaml": "p.csv:\n  missing: [\"x\"]\n"}
+    root = write_report(tmp_path / "r", {"01.md": '# 一\n\n{{ p["甲"]["件数"] }}\n'}, data=data)
+    doc, _ = load_document(root)
+    assert plain_text(nodes_of(doc, Paragraph)[0].content) == "x"
+    from pipeline.read.data import DataFiles
+    table = DataFiles(root).table("p.csv")
+    assert table.rows == (("甲", Missing("x")), ("乙", "-"))  # '-' is text in this file
+
+
+def test_an_undefined_attribute_of_a_data_value_names_no_python_class(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": '# 一\n\n{{ p["13"]["人口（人）"].total }}\n'},
+                        data={"p.csv": CENSUS})
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
+    assert "01.md:3: error: undefined variable: a number has no attribute 'total' " \
+           "[template]" in result.stderr

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 NUMBER, YEAR, CODE, TEXT = "number", "year", "code", "text"
 # e-Stat's and the ministries' marks for "no value": 該当なし, 不詳, 秘匿, 未集計 …
@@ -94,10 +95,12 @@ def typed_cell(cell, kind: str, marks: tuple[str, ...] = MISSING_MARKS) -> tuple
         return (text or None), 0
     if isinstance(cell, bool):
         return str(cell), 0
+    if isinstance(cell, (date, datetime)):
+        return _written(cell), 0
     if isinstance(cell, (int, float)):
-        text = repr(cell)
-        return cell, (len(text.split(".")[1]) if isinstance(cell, float) and "." in text
-                      and "e" not in text else 0)
+        # 12 significant digits: a workbook's 5224614.000000001 is 5224614, as Excel shows it
+        text = format(cell, ".12g") if isinstance(cell, float) else ""
+        return cell, (len(text.split(".")[1]) if "." in text and "e" not in text else 0)
     return parse_value(_written(cell), marks)
 
 
@@ -110,6 +113,11 @@ def is_count(value, kind: str) -> bool:
 def _written(cell) -> str:
     if cell is None:
         return ""
+    if isinstance(cell, datetime):  # a workbook's date: as the day it is
+        return cell.date().isoformat() if cell.time() == time() else \
+            cell.isoformat(" ", "minutes")
+    if isinstance(cell, date):
+        return cell.isoformat()
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return str(cell).strip()

@@ -115,7 +115,7 @@ def _names(header: list[tuple[int, list]], layout: Layout) -> tuple[str, ...]:
              for n, (_, cells) in enumerate(header) for last in [n == len(header) - 1]]
     names = []
     for index in range(width):
-        words = [str(row[index]).strip() for row in parts if _filled(row[index])]
+        words = [_one_line(str(row[index])) for row in parts if _filled(row[index])]
         name = " ".join(dict.fromkeys(words))
         if not name:
             raise LayoutError(header[-1][0], f"column {index + 1} has no name in the header "
@@ -123,6 +123,15 @@ def _names(header: list[tuple[int, list]], layout: Layout) -> tuple[str, ...]:
                               "data/sources.yaml, or the columns with names:")
         names.append(name)
     return tuple(names)
+
+
+def _one_line(name: str) -> str:
+    """Returns a header cell written over lines in Excel as one name: 人口 / （人） →
+    人口（人）; Latin words keep a space between them."""
+    def join(match: re.Match) -> str:
+        before, after = match.string[match.start() - 1], match.string[match.end()]
+        return " " if before.isascii() and after.isascii() else ""
+    return re.sub(r"\s*\n\s*", join, name.strip())
 
 
 def _filled_right(cells: list, last: bool) -> list:

@@ -287,3 +287,22 @@ def test_an_undefined_attribute_of_a_data_value_names_no_python_class(tmp_path):
     result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
     assert "01.md:3: error: undefined variable: a number has no attribute 'total' " \
            "[template]" in result.stderr
+
+
+def test_a_workbooks_dates_sums_and_headers_over_lines_read_as_excel_shows_them(tmp_path):
+    import datetime
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["日付", "件数\n（件）", "比率"])
+    sheet.append([datetime.datetime(2020, 1, 16), 0.1 + 0.2 + 1233.7, 0.125])
+    sheet.append([datetime.datetime(2020, 1, 17), 5224614.000000001, 0.5])
+    (tmp_path / "r" / "data").mkdir(parents=True)
+    book.save(tmp_path / "r" / "data" / "d.xlsx")
+    text = "```table\ndata: d.xlsx\ncaption: 件数\nsource: [@alpha]\n```\n"
+    doc, _ = load_doc(tmp_path / "r", {"01.md": "# 一\n\n" + text})
+    table = nodes_of(doc, Table)[0]
+    assert [plain_text(c) for c in table.header[0]] == ["日付", "件数（件）", "比率"]
+    assert [[plain_text(c) for c in row] for row in table.body] == [
+        ["2020-01-16", "1,234", "0.125"], ["2020-01-17", "5,224,614", "0.5"]]

@@ -20,7 +20,9 @@ from pipeline.cli import main
 from helpers import ROOT, pdf_pages_text
 
 STATISTICS = ROOT / "tests" / "corpus" / "statistics"
-CENSUS_ROWS = [["00", "全国", "127,094,745", "126,146,099", "-0.7", "377,975"],
+TABLE_ROWS = [["00", "全国", "127,094,745", "126,146,099", "-0.7", "377,975"],
+               ["011002", "札幌市", "1,973,395", "12,873"],  # JSON records
+               ["2023/8", "28.7", "141.0"],  # 気象庁's, read with header_rows: 2
                ["01", "北海道", "5,381,733", "5,224,614", "-2.9", "78,421"],
                ["13", "東京都", "13,515,271", "14,047,594", "3.9", "-"]]
 SENTENCES = ["東京都の人口は14,047,594人であり、2015年の13,515,271人から532,323人増えた",
@@ -54,7 +56,7 @@ def test_the_pdf_prints_every_number_as_its_source(products):
     text = "\n".join(pages)
     for sentence in SENTENCES:
         assert sentence in _flat(text)
-    for row in CENSUS_ROWS:
+    for row in TABLE_ROWS:
         assert _has_row(text, row), row
     assert _has_row(text, ["47000", "沖縄県", "…", "1,440", "1,447", "1,454", "1,461"])
     assert _flat(NOTE) in _flat(text) and "資料：総務省統計局「国勢調査」" in _flat(text)
@@ -66,7 +68,7 @@ def test_the_docx_prints_every_number_as_its_source(products):
     for sentence in SENTENCES:
         assert sentence in body
     rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
-    for row in CENSUS_ROWS:
+    for row in TABLE_ROWS:
         assert row in rows
     assert _flat(NOTE) in body
     alt = " ".join(re.findall(r'descr="([^"]*)"', zipfile.ZipFile(products["docx"]).read(
@@ -81,7 +83,7 @@ def test_the_web_edition_prints_every_number_as_its_source(products):
         assert sentence in text
     cells = [[unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
              for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
-    for row in CENSUS_ROWS:
+    for row in TABLE_ROWS:
         assert row in cells
     assert _flat(NOTE) in text
     assert "北海道：2020年度 5,224,614人" in unescape(html)  # the chart in words
@@ -91,7 +93,7 @@ def test_a_long_table_starts_after_its_text_and_repeats_its_header(products):
     pages = pdf_pages_text(products["pdf"])
     first = next(n for n, page in enumerate(pages) if "表1" in page)
     assert "札幌市の人口は" in _flat(pages[first])  # no page left nearly blank before it
-    assert _has_row(pages[first], CENSUS_ROWS[0])
+    assert _has_row(pages[first], TABLE_ROWS[0])
     following = pages[first + 1]
     assert "都道府県コード" in following and _has_row(following, ["47", "沖縄県", "1,433,566",
                                                                  "1,467,480", "2.4", "2,282"])

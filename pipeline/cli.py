@@ -1,4 +1,5 @@
-"""Command line: `python -m pipeline check|pdf|docx|all|dist|linkcheck|rules [options]`.
+"""Command line: `python -m pipeline COMMAND [options]`, a command each of HELP:
+check, lint, pdf, docx, html, all, dist, preview, review, linkcheck, rules.
 
 Subcommands and their options, exit codes, and printing: the only place
 that prints findings or chooses how the process ends.
@@ -14,7 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from .build import Product, build_both, build_docx, build_html, build_pdf, load_document
+from .build import (Product, build_both, build_bundle, build_docx, build_html, build_pdf,
+                    load_document)
 from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, findings_json,
                           in_order, make_strict)
 from .limits import Limits, signal_raises, time_limit
@@ -251,12 +253,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _dist(doc, args: argparse.Namespace) -> int:
-    from .ship.bundle import DistOptions, make_bundle, read_recipients  # dist's own modules
+    from .ship.bundle import DistOptions, read_recipients  # dist's own modules
     recipients, extra = doc.meta.recipients, ()
     if args.recipients:
         recipients, extra = read_recipients(args.recipients), (args.recipients,)
-    result = make_bundle(doc, DistOptions(args.content, args.out, recipients, args.replace,
-                                          extra, args.limits))
+    result = build_bundle(doc, DistOptions(args.content, args.out, recipients, args.replace,
+                                           extra, args.limits))
     if args.quiet:
         return EXIT_OK
     if not result.made:

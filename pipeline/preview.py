@@ -19,6 +19,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .build import ChartCache, draft_pdf, load_document, web_page
 from .diagnostics import Diagnostic, PipelineError
 from .limits import Limits
 from .write import TEMPLATES
@@ -41,26 +42,13 @@ class Preview:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.pdf_wanted = threading.Event()
-        self.drawings: dict[str, bytes] = {}  # charts drawn, kept while the data is the same
-
-    def draw_chart(self, chart, kind: str) -> bytes:
-        """Returns a chart's drawing, drawn once while its data stays the same."""
-        from .write.chart import chart_key, draw_chart
-        key = chart_key(chart, kind)
-        if key not in self.drawings:
-            self.drawings[key] = draw_chart(chart, kind)
-        return self.drawings[key]
+        self.charts = ChartCache(None, memory={})  # drawn once while the data is the same
 
     def rebuild(self) -> None:
         """Reads the report and renders the page; on an error keeps the last good one."""
-        from .build import load_document
-        from .write.html import HtmlOptions
-        from .write.web import WebOptions, render_web
         try:
             doc, _ = load_document(self.content, limits=self.limits)
-            options = WebOptions(HtmlOptions(draw_chart=self.draw_chart, web=True),
-                                 head_extra=RELOAD)
-            page = render_web(doc, options).encode("utf-8")
+            page = web_page(doc, self.charts, head_extra=RELOAD)
             errors = []
         except PipelineError as exc:
             page, errors, doc = self.page, list(exc.diagnostics), None
@@ -92,20 +80,14 @@ class Preview:
 
     def build_pdfs(self) -> None:
         """Renders the PDF after each good build, in this warm process."""
-        from .write.html import HtmlOptions, render_html
-        from .write.pdf import PdfOptions, render_pdf
         while not self.stopping.is_set():
             if not self.pdf_wanted.wait(0.5):
                 continue
             self.pdf_wanted.clear()
-            doc = self.document
-            try:  # a draft to look at: not archival (PDF/A and tags cost a fifth)
-                data, _ = render_pdf(render_html(doc, HtmlOptions(draw_chart=self.draw_chart)),
-                                     PdfOptions(self.content, (self.content, TEMPLATES),
-                                                False, self.limits.max_pages))
+            try:
+                self.pdf = draft_pdf(self.document, self.content, self.charts, self.limits)
             except PipelineError:
                 continue
-            self.pdf = data
 
     def watch(self) -> None:
         from watchfiles import watch  # imported here: only the preview watches files

@@ -7,6 +7,7 @@ carry a file of the machine into a briefing (`inside`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -115,3 +116,17 @@ def unified_diff(path: Path, before: str, after: str) -> str:
     return "".join(difflib.unified_diff(before.splitlines(keepends=True),
                                         after.splitlines(keepends=True),
                                         f"a/{path.name}", f"b/{path.name}"))
+
+
+def content_sha256(path: Path) -> str:
+    """Returns the hash of a source's content: of its text for a text file (a BOM or
+    CRLF line ends are no change), of its bytes otherwise; '' when it is gone."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return ""
+    try:
+        data = data.decode("utf-8-sig").replace("\r\n", "\n").encode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return hashlib.sha256(data).hexdigest()

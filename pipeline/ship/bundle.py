@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +33,14 @@ from ..limits import Limits
 from ..read.files import read_text
 from ..rules import DIST_EXISTS, RECIPIENTS
 from ..tree import Document, Metadata
-from ..write import TEMPLATES
-from ..write.pdf import ARCHIVAL_VARIANT
+from ..write import ARCHIVAL_VARIANT, TEMPLATES
 from .changes import changes_markdown, snapshot
 from .fingerprint import Fingerprint, file_sha256, fingerprint
 from .output import write_atomic
-from .products import chart_cache, write_docx, write_pdf
+
+# Writes a bundle's products into the directory it is given; returns the files and
+# the PDF's pages. The recipe (build/) gives it: ship only stages and records.
+WriteProducts = Callable[[Path], tuple[list[Path], int]]
 
 DIST = "dist"
 STATE = ".state"
@@ -88,8 +91,10 @@ def safe_filename(text: str) -> str:
     return text.rstrip(".") or "_"
 
 
-def make_bundle(doc: Document, options: DistOptions) -> DistResult:
-    """Returns the bundle for doc, making it unless its inputs are unchanged."""
+def make_bundle(doc: Document, options: DistOptions,
+                write_products: WriteProducts) -> DistResult:
+    """Returns the bundle for doc, making it (its products written by write_products)
+    unless its inputs are unchanged."""
     started = time.perf_counter()
     dist = options.out_dir / DIST
     name = bundle_name(doc.meta)
@@ -102,14 +107,14 @@ def make_bundle(doc: Document, options: DistOptions) -> DistResult:
     _remove_stale_temporaries(dist)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=_mkdir(dist)))
     try:
-        return _make(doc, options, fp, states, tmp, target, started)
+        return _make(doc, options, fp, states, tmp, target, started, write_products)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # gone already when it became the bundle
 
 
-def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
+def _make(doc, options, fp, states, tmp, target, started, write_products) -> DistResult:
     name = target.name
-    files, pages = _write_products(doc, options, tmp)
+    files, pages = write_products(tmp)
     if target.is_dir() and _same_products(target, files):
         states.add_hash(name, fp.digest)  # e.g. the pipeline changed, its output did not
         return DistResult(target, False, "", pages, 0.0)
@@ -135,18 +140,6 @@ def _make(doc, options, fp, states, tmp, target, started) -> DistResult:
     states.set_latest(name, doc.meta.id)
     _move_into_place(tmp, target)
     return DistResult(target, True, changes, pages, time.perf_counter() - started)
-
-
-def _write_products(doc: Document, options: DistOptions, tmp: Path) -> tuple[list[Path], int]:
-    stem = dist_stem(doc.meta)
-    cache = chart_cache(options.out_dir)
-    pdf = write_pdf(doc, tmp / f"{stem}.pdf", options.content_dir, options.limits, cache=cache)
-    files = [pdf.path, write_docx(doc, tmp / f"{stem}.docx", cache=cache).path]
-    for number, recipient in enumerate(options.recipients, start=1):
-        path = tmp / "copies" / f"{stem}_No{number:02d}_{safe_filename(recipient)}.pdf"
-        files.append(write_pdf(doc, path, options.content_dir, options.limits,
-                               copy_label(recipient, number), cache=cache).path)
-    return files, pdf.pages
 
 
 def read_recipients(path: Path) -> tuple[str, ...]:

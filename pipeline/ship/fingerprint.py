@@ -68,10 +68,12 @@ def renderer_versions() -> list[tuple[str, str]]:
 
 
 def _pango_version() -> str:
+    """Returns the version of the Pango that lays the PDF out, as WeasyPrint loads it
+    (by its soname, without importing the renderer)."""
+    import ctypes
     try:
-        from ..write.weasyprint_loader import load_weasyprint
-        return str(load_weasyprint().text.ffi.pango.pango_version())
-    except (ImportError, OSError, AttributeError):
+        return str(ctypes.CDLL("libpango-1.0.so.0").pango_version())
+    except (OSError, AttributeError):
         return "unknown"
 
 

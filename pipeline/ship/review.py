@@ -19,9 +19,8 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..read.expand import JINJA_TAG
-from ..read.files import edited_text, read_text
+from ..read.files import content_sha256, edited_text, read_text
 from ..read.review import Block, Review
-from ..write.docx.sources import content_sha256
 from ..rules import (REVIEW_CHANGE, REVIEW_COMMENT, REVIEW_EDIT, REVIEW_MANUAL, REVIEW_STALE,
                      REVIEW_UNMAPPED)
 

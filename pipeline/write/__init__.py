@@ -12,6 +12,8 @@ from ..rules import WRITER
 
 # The page frame and the CSS: the top-level templates/ of the repository.
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+# What an archival PDF is (report.yaml's `archival`, the default): PDF/A-3u, tagged.
+ARCHIVAL_VARIANT = "pdf/a-3u"
 
 
 def cannot_render(node, writer: str) -> PipelineError:

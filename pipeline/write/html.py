@@ -21,7 +21,7 @@ from ..tree import (BulletList, Chart, Citation, CrossRef, FootnoteRef, Code, Co
                     ThematicBreak, plain_text)
 from . import TEMPLATES, cannot_render, labels
 from .chart import alt_text, draw_chart
-from .page import BODY_FONT, HEADING_FONT, PAGE
+from .page import BODY_FONT, COLOURS, HEADING_FONT, PAGE
 from .sist02 import format_sist02
 
 TEMPLATE = "briefing.html.j2"
@@ -53,6 +53,7 @@ def render_html(doc: Document, options: HtmlOptions) -> str:
         body_font=BODY_FONT.family,
         heading_font=HEADING_FONT.family,
         page=PAGE,
+        colours=COLOURS,
         copy_label=options.copy_label,
     )
 

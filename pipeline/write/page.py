@@ -36,3 +36,18 @@ class PageLayout:
 
 
 PAGE = PageLayout()
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours the PDF, the Word file and the web edition share, as hex digits:
+    the CSS templates read them as `#{{ colours.navy }}`, Word's styles as RGB."""
+
+    text: str = "111111"
+    navy: str = "1f3b63"  # headings, the title, table rules
+    link: str = "0b4f9c"  # links and citations
+    marking: str = "aa0000"  # 取扱注意
+    table_head: str = "e6ebf2"  # a table's header row
+
+
+COLOURS = Palette()

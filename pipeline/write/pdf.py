@@ -17,12 +17,12 @@ from ..diagnostics import PipelineError
 from ..read.files import inside
 from ..rules import FONT, SANDBOX, TOO_MANY_PAGES
 from ..tree import Code, CodeBlock, Document, Figure, Heading, Paragraph, Table, Text, walk
+from . import ARCHIVAL_VARIANT
 from .html import data_uri
 from .page import BODY_FONT, HEADING_FONT
 from .weasyprint_loader import load_weasyprint
 
 
-ARCHIVAL_VARIANT = "pdf/a-3u"
 # An A4 page at 10.5 pt holds about 42 full-width characters a line and 40
 # lines. The estimate below assumes twice that, so it is a bound the real
 # layout always exceeds: it refuses only what is clearly too long.

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ..tree import Document, plain_text
 from . import TEMPLATES, labels
+from .page import COLOURS
 from .html import HtmlOptions, blocks_html, inlines_html
 from .sist02 import format_sist02
 
@@ -44,4 +45,4 @@ def render_web(doc: Document, options: WebOptions = WebOptions()) -> str:
         sections=[blocks_html(s.blocks, body_options) for s in doc.sections],
         references=[(r, inlines_html(format_sist02(r.source))) for r in doc.references],
         date_label=labels.wareki(doc.meta.date), edition=labels.edition(doc.meta.version),
-        head_extra=Markup(options.head_extra), banner=Markup(options.banner))
+        head_extra=Markup(options.head_extra), banner=Markup(options.banner), colours=COLOURS)

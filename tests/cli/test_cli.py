@@ -109,14 +109,14 @@ def test_all_in_parallel_and_in_series_write_the_same_bytes(tmp_path):
 
 
 def test_an_error_in_the_word_writer_child_reaches_the_parent(tmp_path, monkeypatch, capsys):
-    import pipeline.ship.products
+    import pipeline.build.products
     from pipeline.cli import main
     from pipeline.diagnostics import PipelineError
     from pipeline.rules import WRITER
 
     def broken(doc, path, **_):
         raise PipelineError([WRITER.at("templates/reference.docx", None, "no style named 'X'")])
-    monkeypatch.setattr(pipeline.ship.products, "write_docx", broken)  # the child inherits it
+    monkeypatch.setattr(pipeline.build.products, "write_docx", broken)  # the child inherits it
     root = write_report(tmp_path / "r", GOOD)
     assert main(["all", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
     assert "templates/reference.docx: error: no style named 'X' [writer]" in \
@@ -178,3 +178,9 @@ def test_the_operator_sets_paragraph_and_expansion_limits(tmp_path):
         "than 30 (--max-paragraph-chars): split it [too-long]" in short.stderr
     small = run_cli("check", "--content", str(root), "--out", out, "--max-expanded-mib", "0.00001")
     assert small.returncode == 1 and "(--max-expanded-mib)" in small.stderr
+
+
+def test_the_command_lines_docstring_names_every_command():
+    import pipeline.cli
+    listed = pipeline.cli.__doc__.split("HELP:", 1)[1].split(".\n", 1)[0]
+    assert sorted(c.strip() for c in listed.split(",")) == sorted(pipeline.cli.HELP)

@@ -87,8 +87,23 @@ def test_a_backward_import_would_be_seen(text, target):
 
 def test_every_stage_is_a_package_or_a_module():
     stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
-    assert stages == {"read", "check", "write", "ship"}
-    assert (PACKAGE / "resolve.py").is_file() and (PACKAGE / "build.py").is_file()
+    assert stages == {"read", "check", "write", "ship", "build"}
+    assert (PACKAGE / "resolve.py").is_file()
+
+
+RENDERERS = ("pipeline.write.html", "pipeline.write.pdf", "pipeline.write.web",
+             "pipeline.write.docx", "pipeline.write.chart", "pipeline.write.weasyprint")
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if p.parent.name == "ship"
+                                  or p.name == "preview.py"],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_ship_and_the_preview_call_no_renderer_the_recipe_does(path):
+    """What runs where is build's: ship only stages, renames and records, and the
+    preview calls build's functions."""
+    renderers = [f"line {line}: {target}" for target, line in imported(path)
+                 if target.startswith(RENDERERS)]
+    assert renderers == []
 
 
 def test_check_imports_no_writer_library(tmp_path):

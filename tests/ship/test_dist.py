@@ -12,6 +12,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
+import pipeline.build.products
 import pipeline.ship.bundle
 from pipeline.cli import main
 from pipeline.ship.bundle import safe_filename
@@ -197,7 +198,7 @@ def test_failure_mid_build_leaves_the_previous_bundle_intact(tmp_path, monkeypat
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device", str(out / "dist"))
-    monkeypatch.setattr(pipeline.ship.bundle, "write_docx", disk_full)  # after the PDF was written
+    monkeypatch.setattr(pipeline.build.products, "write_docx", disk_full)  # after the PDF was written
     assert _dist(root, out) == 74  # EX_IOERR: the machine, not the report
     assert "No space left on device" in capsys.readouterr().err
     assert _tree(out / "dist") == before  # no new bundle, no temporary left, LATEST unchanged

@@ -16,7 +16,7 @@ import time
 import pytest
 
 import pipeline.ship.bundle
-import pipeline.ship.products
+import pipeline.build.products
 from pipeline.cli import main
 
 from helpers import ROOT, cli_env, listing, write_report
@@ -46,7 +46,7 @@ def _products(out) -> dict:
 ])
 def test_any_crash_of_the_word_child_is_a_finding(tmp_path, monkeypatch, capsys, failure,
                                                   message):
-    monkeypatch.setattr(pipeline.ship.products, "write_docx", lambda doc, path, **_: failure())
+    monkeypatch.setattr(pipeline.build.products, "write_docx", lambda doc, path, **_: failure())
     root = write_report(tmp_path / "r", GOOD)
     assert main(["all", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
@@ -55,7 +55,7 @@ def test_any_crash_of_the_word_child_is_a_finding(tmp_path, monkeypatch, capsys,
 
 
 def test_the_time_limit_binds_the_word_child_and_frees_the_lock(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(pipeline.ship.products, "write_docx",
+    monkeypatch.setattr(pipeline.build.products, "write_docx",
                         lambda doc, path, **_: time.sleep(60))  # the forked child hangs
     root, out = write_report(tmp_path / "r", GOOD), tmp_path / "o"
     started = time.monotonic()

@@ -13,7 +13,7 @@ import docx
 import pytest
 from PIL import Image
 
-import pipeline.ship.products
+import pipeline.build.products
 import pipeline.write.pdf
 from pipeline.build import load_document
 from pipeline.cli import main
@@ -201,7 +201,7 @@ def test_rebuilds_are_byte_identical_and_draw_nothing(tmp_path, monkeypatch):
 
     def no_drawing(chart, kind):
         raise AssertionError("a cached chart was drawn again")
-    monkeypatch.setattr(pipeline.ship.products, "draw_chart", no_drawing)
+    monkeypatch.setattr(pipeline.build.products, "draw_chart", no_drawing)
     assert main(["all", "--content", str(FLAGSHIP), "--out", str(out), "--quiet",
                  "--serial"]) == 0
     monkeypatch.undo()
@@ -337,7 +337,7 @@ def test_alls_parent_never_imports_matplotlib_and_nothing_does_when_all_is_drawn
 def test_words_pictures_are_drawn_on_two_cores_each_once_from_the_pdfs_figures(
         four_charts, tmp_path, monkeypatch):
     import time
-    from pipeline.ship.products import ChartCache, _draw_on_two_cores
+    from pipeline.build.products import ChartCache, _draw_on_two_cores
     charts = nodes_of(load_document(four_charts)[0], Chart)
     log = tmp_path / "saved.log"
 
@@ -346,8 +346,8 @@ def test_words_pictures_are_drawn_on_two_cores_each_once_from_the_pdfs_figures(
         with open(log, "a") as out:
             out.write(f"{os.getpid()} {figure}\n")
         return f"{figure} {kind}".encode()
-    monkeypatch.setattr(pipeline.ship.products, "save_chart", save_slowly)
-    monkeypatch.setattr(pipeline.ship.products, "figure_of", lambda chart: pytest.fail(
+    monkeypatch.setattr(pipeline.build.products, "save_chart", save_slowly)
+    monkeypatch.setattr(pipeline.build.products, "figure_of", lambda chart: pytest.fail(
         "laid out again"))
     figures = {id(chart): f"figure-{n}" for n, chart in enumerate(charts)}
     drawn = ChartCache(tmp_path / "cache")
@@ -376,8 +376,8 @@ def test_a_child_that_fails_to_help_draw_costs_nothing_but_time(failing, four_ch
             return draw(*args, **kwargs)
         return failing_there
     for method in ("draw_all", "draw_taken"):
-        monkeypatch.setattr(pipeline.ship.products.ChartCache, method,
-                            broken(getattr(pipeline.ship.products.ChartCache, method)))
+        monkeypatch.setattr(pipeline.build.products.ChartCache, method,
+                            broken(getattr(pipeline.build.products.ChartCache, method)))
     assert main(["all", "--content", str(four_charts), "--out", str(parallel), "--quiet"]) == 0
     assert _no_children_left()
     for suffix in ("pdf", "docx"):
@@ -394,7 +394,7 @@ def test_pdf_is_laid_out_around_placeholders_while_a_helper_draws_with_the_same_
     assert main(["pdf", "--content", str(four_charts), "--out", str(helped), "--quiet"]) == 0
     assert forks == [1] and _no_children_left()
     assert len(list((helped / ".cache" / "charts").glob("*.svg"))) == 4
-    monkeypatch.setattr(pipeline.ship.products, "may_fork", lambda: False)
+    monkeypatch.setattr(pipeline.build.products, "may_fork", lambda: False)
     assert main(["pdf", "--content", str(four_charts), "--out", str(alone), "--quiet"]) == 0
     assert forks == [1]
     assert next(helped.glob("*.pdf")).read_bytes() == next(alone.glob("*.pdf")).read_bytes()
@@ -416,16 +416,16 @@ def test_pdf_around_placeholders_gives_the_same_bytes_when_a_part_fails(failure,
                                                                         tmp_path, monkeypatch):
     alone = tmp_path / "alone"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline.ship.products, "may_fork", lambda: False)
+        patch.setattr(pipeline.build.products, "may_fork", lambda: False)
         assert main(["pdf", "--content", str(four_charts), "--out", str(alone), "--quiet"]) == 0
     if failure == "helper":  # it draws nothing: the PDF's process draws every chart
-        parent, draw = os.getpid(), pipeline.ship.products.ChartCache.draw
+        parent, draw = os.getpid(), pipeline.build.products.ChartCache.draw
 
         def draw_in_parent_only(cache, chart, kind):
             if os.getpid() != parent:
                 raise RuntimeError("matplotlib broke in the helper")
             return draw(cache, chart, kind)
-        monkeypatch.setattr(pipeline.ship.products.ChartCache, "draw", draw_in_parent_only)
+        monkeypatch.setattr(pipeline.build.products.ChartCache, "draw", draw_in_parent_only)
     else:  # a WeasyPrint whose images cannot be repainted: laid out again with the drawings
         monkeypatch.setattr(pipeline.write.pdf, "_paint_late", lambda images, late: False)
     helped = tmp_path / "helped"
@@ -435,12 +435,12 @@ def test_pdf_around_placeholders_gives_the_same_bytes_when_a_part_fails(failure,
 
 
 def test_a_failing_pdf_takes_its_drawing_helper_with_it(four_charts, tmp_path, monkeypatch):
-    real_render = pipeline.ship.products.render_html
+    real_render = pipeline.build.products.render_html
 
     def render_then_fail(doc, options):
         real_render(doc, options)
         raise KeyboardInterrupt
-    monkeypatch.setattr(pipeline.ship.products, "render_html", render_then_fail)
+    monkeypatch.setattr(pipeline.build.products, "render_html", render_then_fail)
     with pytest.raises(KeyboardInterrupt):
         main(["pdf", "--content", str(four_charts), "--out", str(tmp_path / "o"), "--quiet"])
     assert _no_children_left()
@@ -452,8 +452,8 @@ def test_a_failing_all_takes_its_child_and_the_childs_helper_with_it(four_charts
     import time
     from pipeline import processes
     out, pids = tmp_path / "o", tmp_path / "helpers.log"
-    real_fork, real_save, real_render = (processes.fork_helper, pipeline.ship.products.save_chart,
-                                         pipeline.ship.products.render_pdf)
+    real_fork, real_save, real_render = (processes.fork_helper, pipeline.build.products.save_chart,
+                                         pipeline.build.products.render_pdf)
 
     def logged_fork():
         child = real_fork()
@@ -471,9 +471,9 @@ def test_a_failing_all_takes_its_child_and_the_childs_helper_with_it(four_charts
         while not list(out.rglob("*.png")) and time.monotonic() < deadline:
             time.sleep(0.01)
         raise KeyboardInterrupt
-    monkeypatch.setattr(pipeline.ship.products, "fork_helper", logged_fork)
-    monkeypatch.setattr(pipeline.ship.products, "save_chart", save_slowly)
-    monkeypatch.setattr(pipeline.ship.products, "render_pdf", fail_once_pictures_are_drawn)
+    monkeypatch.setattr(pipeline.build.products, "fork_helper", logged_fork)
+    monkeypatch.setattr(pipeline.build.products, "save_chart", save_slowly)
+    monkeypatch.setattr(pipeline.build.products, "render_pdf", fail_once_pictures_are_drawn)
     with pytest.raises(KeyboardInterrupt):
         main(["all", "--content", str(four_charts), "--out", str(out), "--quiet"])
     assert _no_children_left()

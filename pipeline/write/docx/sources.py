@@ -10,7 +10,6 @@ text the block was written with, with a hash of every source file, so that
 
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 
+from ...read.files import content_sha256
 from .xml import qn
 
 MARK_PREFIX = "_src"
@@ -87,17 +87,3 @@ def paragraph_text(p) -> str:
 @cache  # a few sources, thousands of marks
 def _relative(path: Path, home: Path) -> str:
     return Path(os.path.relpath(path, home)).as_posix()
-
-
-def content_sha256(path: Path) -> str:
-    """Returns the hash of a source's content: of its text for a text file (a BOM or
-    CRLF line ends are no change), of its bytes otherwise; '' when it is gone."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return ""
-    try:
-        data = data.decode("utf-8-sig").replace("\r\n", "\n").encode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    return hashlib.sha256(data).hexdigest()

@@ -7,10 +7,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from ..page import BODY_FONT, HEADING_FONT, PAGE
+from ..page import BODY_FONT, COLOURS, HEADING_FONT, PAGE
 from .xml import set_fonts, set_language
 
-NAVY = RGBColor(0x1F, 0x3B, 0x63)
+# The palette the CSS templates use too (write/page.py).
+NAVY, TEXT, LINK, MARKING = (RGBColor.from_string(colour.upper()) for colour in (
+    COLOURS.navy, COLOURS.text, COLOURS.link, COLOURS.marking))
 
 # name → (kind, based on, font, size pt, bold)
 STYLES = {
@@ -100,7 +102,7 @@ def _look(style, font, size, bold) -> None:
     if bold:
         style.font.bold = True
     if style.name.startswith("Heading") or style.name in {"Title", "Subtitle"}:
-        style.font.color.rgb = NAVY if style.name.startswith("Heading 1") else RGBColor(0x11, 0x11, 0x11)
+        style.font.color.rgb = NAVY if style.name.startswith("Heading 1") else TEXT
         style.font.italic = False
 
 
@@ -124,12 +126,12 @@ def _paragraph_looks(styles) -> None:
         fmt.space_after = Pt(12)
     styles["Title"].paragraph_format.space_before = Pt(200)
     styles["Marking"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    styles["Marking"].font.color.rgb = RGBColor(0xAA, 0x00, 0x00)
+    styles["Marking"].font.color.rgb = MARKING
     styles["Cover Meta"].paragraph_format.left_indent = Mm(25)
     styles["Caption"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     styles["Caption"].paragraph_format.space_before = Pt(6)
     styles["Caption"].paragraph_format.space_after = Pt(4)
-    styles["Caption"].font.color.rgb = RGBColor(0x11, 0x11, 0x11)
+    styles["Caption"].font.color.rgb = TEXT
     styles["Caption"].font.italic = False
     styles["Source"].paragraph_format.space_after = Pt(6)
     note = styles["Footnote Text"].paragraph_format
@@ -152,9 +154,9 @@ def _paragraph_looks(styles) -> None:
         fmt.tab_stops.add_tab_stop(Mm(PAGE.width - PAGE.left - PAGE.right),
                                    WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     styles["List Continue"].paragraph_format.left_indent = Mm(6)
-    styles["Hyperlink"].font.color.rgb = RGBColor(0x0B, 0x4F, 0x9C)
+    styles["Hyperlink"].font.color.rgb = LINK
     styles["Citation"].font.superscript = True
-    styles["Citation"].font.color.rgb = RGBColor(0x0B, 0x4F, 0x9C)
+    styles["Citation"].font.color.rgb = LINK
     header = styles["Header"].paragraph_format
     header.tab_stops.clear_all()  # the template's centre and right tabs are set for US Letter
     header.tab_stops.add_tab_stop(Mm(PAGE.width - PAGE.left - PAGE.right), WD_TAB_ALIGNMENT.RIGHT)

@@ -1,17 +1,29 @@
-"""The recipe: read → resolve → check → write → ship, and nothing else."""
+"""The recipe: read → resolve → check → write → ship, and what runs where.
+
+This package says what each command builds and in which process
+(products.py: the fork of `all`, the chart cache, charts drawn beside the
+PDF's layout); the stages it calls never call each other backwards, and ship/
+only stages, renames and records what the recipe gives it. The preview and
+any runner of many reports call these functions.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .check import run_checks
-from .diagnostics import Diagnostic, in_order, make_strict, raise_if_errors
-from .limits import Limits
-from .read import read_report
-from .resolve import resolve_document
-from .ship.products import (Product, chart_cache, check_pair, forget_pair, write_both,
-                            write_docx, write_pdf, write_web)
-from .tree import Document
+from ..check import run_checks
+from ..diagnostics import Diagnostic, in_order, make_strict, raise_if_errors
+from ..limits import Limits
+from ..read import read_report
+from ..resolve import resolve_document
+from ..ship.bundle import DistOptions, DistResult, make_bundle
+from ..ship.products import Product, check_pair, forget_pair
+from ..tree import Document
+from .products import (ChartCache, chart_cache, draft_pdf, web_page, write_both,
+                       write_bundle_products, write_docx, write_pdf, write_web)
+
+__all__ = ["ChartCache", "Product", "build_both", "build_bundle", "build_docx", "build_html",
+           "build_pdf", "draft_pdf", "load_document", "web_page"]
 
 
 def load_document(content_dir: Path, strict: bool = False,
@@ -56,3 +68,9 @@ def build_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits =
     warning when the two it replaced were not one build's pair."""
     mismatch = check_pair(out_dir, doc.meta.id)
     return write_both(doc, out_dir, content_dir, limits, parallel), mismatch
+
+
+def build_bundle(doc: Document, options: DistOptions) -> DistResult:
+    """Makes the distribution bundle unless its inputs are unchanged; returns it."""
+    return make_bundle(doc, options, lambda tmp: write_bundle_products(
+        doc, options.out_dir, options.content_dir, options.recipients, options.limits, tmp))

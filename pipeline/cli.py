@@ -19,7 +19,8 @@ from .build import (Product, build_both, build_bundle, build_docx, build_html, b
                     load_document)
 from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, findings_json,
                           in_order, make_strict)
-from .limits import Limits, signal_raises, time_limit
+from .guards import signal_raises, time_limit
+from .limits import Limits
 from .rules import IO_ERROR, RULES
 from .ship.lock import OutputBusy, output_lock
 from .ship.output import remove_stale_temporaries, write_atomic
@@ -303,7 +304,7 @@ REVIEW_FILE = "review.json"
 
 def _review(args: argparse.Namespace) -> int:
     # Imported here: reading Word's XML is for this command alone.
-    from .read.files import unified_diff
+    from .edits import unified_diff
     from .read.review import read_review
     from .ship.review import (apply_edits, comments_checklist, plan_edits, review_findings,
                               uncommitted)
@@ -334,7 +335,7 @@ def _lint(args: argparse.Namespace) -> int:
     # Imported here: the rules and their patterns are for this command alone.
     from .check.lint import lint_report
     from .check.lint.fix import apply_fixes
-    from .read.files import unified_diff
+    from .edits import unified_diff
     unknown = [r for r in args.rule if r not in RULES or RULES[r].stage != "lint"]
     if unknown:
         print(f"python -m pipeline lint: error: unknown lint rule {', '.join(unknown)} "

@@ -1,11 +1,15 @@
 """Forked helpers, for the stages that use a second core: when a process may fork,
-and how a helper is reaped."""
+how a helper is reaped, work shared among them (Tickets, Claim), and a helper
+that sends one answer back (Helper)."""
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
 def may_fork() -> bool:
@@ -102,3 +106,70 @@ class Claim:
 
     def close(self) -> None:
         self._ticket.close()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a Helper sent back: kind 'value' (work's return), 'findings' (the
+    diagnostics of the PipelineError it raised), 'crash' (what else it raised), or
+    'silent' (it died before answering: killed, or out of memory); and its status."""
+
+    kind: str
+    value: object
+    status: int
+
+
+class Helper:
+    """A forked helper (fork_helper) that runs one piece of work and sends its answer
+    back through a pipe, pickled: the one way a stage hands work to a second core.
+    The caller reads the answer when it needs it, or stops the helper."""
+
+    def __init__(self, work: Callable[[], object]):
+        read_end, write_end = os.pipe()
+        self.pid = fork_helper()
+        if self.pid == 0:  # pragma: no cover -- the child's coverage is not collected
+            os.close(read_end)
+            _answer(write_end, work)
+        os.close(write_end)
+        self._pipe = os.fdopen(read_end, "rb")
+
+    def answer(self) -> Answer:
+        """Waits for the helper to answer and exit; returns its answer."""
+        with self._pipe:
+            data = self._pipe.read()
+        status = os.waitpid(self.pid, 0)[1]
+        try:
+            kind, value = pickle.loads(data) if data else ("silent", None)
+        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
+            kind, value = "silent", None
+        return Answer(kind, value, status)
+
+    def stop(self) -> None:
+        """Stops the helper (and the helpers it forked) when its work is no longer
+        wanted: the caller failed, or was stopped."""
+        self._pipe.close()
+        reap(self.pid, stopped_early=True)
+
+
+def _answer(fd: int, work: Callable[[], object]) -> None:
+    """In the helper: runs work, sends what came of it, and exits, whatever happens."""
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(_outcome(work))
+    finally:
+        os._exit(0)  # no cleanup handlers: they belong to the parent
+
+
+def _outcome(work: Callable[[], object]) -> bytes:
+    """Returns what came of work, pickled: its value, its findings, or its crash."""
+    from .diagnostics import PipelineError
+    try:
+        answer = ("value", work())
+    except PipelineError as exc:
+        answer = ("findings", list(exc.diagnostics))
+    except BaseException as exc:  # noqa: BLE001 -- the caller reports it; the helper exits
+        answer = ("crash", f"{type(exc).__name__}: {exc}"[:2000])
+    try:
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 -- a value that cannot travel is a crash
+        return pickle.dumps(("crash", f"{type(exc).__name__}: {exc}"[:2000]))

@@ -9,16 +9,15 @@ into place, so a failed or killed build leaves the previous product as it was.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, PipelineError
+from ..diagnostics import PipelineError
 from ..limits import Limits
-from ..processes import Claim, Tickets, fork_helper, may_fork, reap
+from ..processes import Answer, Claim, Helper, Tickets, fork_helper, may_fork, reap
 from ..rules import TIME_LIMIT, WRITER
 from ..ship.bundle import copy_label, dist_stem, safe_filename
 from ..ship.output import CACHE_DIR, TMP_SUFFIX, write_atomic
@@ -157,12 +156,17 @@ def _running(child: int) -> bool:
         return False
 
 
-def _stop(helper: int | None, cache: Path | None, *staged: Path) -> None:
+def _stop(helper: int | None, cache: Path | None) -> None:
     """Stops a helper when the build stopped (an error, --time-limit, SIGTERM), and
     removes what it was writing when it was killed."""
     if helper is None:
         return
     reap(helper, stopped_early=True)
+    _remove_half_written(cache)
+
+
+def _remove_half_written(cache: Path | None, *staged: Path) -> None:
+    """Removes what a killed helper was writing: a staged product, a cached chart."""
     for path in staged:
         for half_written in path.parent.glob(f".{path.name}.*{TMP_SUFFIX}"):
             half_written.unlink(missing_ok=True)
@@ -257,25 +261,20 @@ def _write_side_by_side(doc: Document, staged: list[Path], content_dir: Path,
     this process when its PDF was done before the drawings."""
     cache = chart_cache(staged[0].parent)
     docx = Claim()
-    read_end, write_end = os.pipe()
-    child = fork_helper()  # it imports matplotlib, if it draws, as this process WeasyPrint
-    if child == 0:
-        os.close(read_end)
-        _report_to_parent(write_end, lambda: _draw_then_write_docx(doc, staged[1], cache, docx))
-    os.close(write_end)
-    status = None
+    # It imports matplotlib, if it draws, as this process WeasyPrint.
+    helper = Helper(lambda: _draw_then_write_docx(doc, staged[1], cache, docx))
+    answer = None
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            pdf = _write_pdf(doc, staged[0], content_dir, limits, "", cache, helper=child)
-            word = write_docx(doc, staged[1], cache, helper=child) if docx.take() else None
-            answer = pipe.read()
-        status = os.waitpid(child, 0)[1]
+        pdf = _write_pdf(doc, staged[0], content_dir, limits, "", cache, helper=helper.pid)
+        word = write_docx(doc, staged[1], cache, helper=helper.pid) if docx.take() else None
+        answer = helper.answer()
     finally:
         docx.close()
-        if status is None:  # the PDF failed, or the run was stopped: so is the child
-            _stop(child, cache, staged[1])
+        if answer is None:  # the PDF failed, or the run was stopped: so is the helper
+            helper.stop()
+            _remove_half_written(cache, staged[1])
     final_docx = staged[1].with_name(f"{doc.meta.id}.docx")
-    return [pdf, word or _product_from(answer, status, final_docx)]
+    return [pdf, word or _product_from(answer, final_docx)]
 
 
 def _draw_then_write_docx(doc: Document, path: Path, cache: Path, docx: Claim) -> Product | None:
@@ -345,32 +344,17 @@ def _charts(doc: Document) -> list[Chart]:
             if isinstance(node, Chart)]
 
 
-def _report_to_parent(fd: int, work) -> None:
-    """Runs work in the child, sends its Product or diagnostics to the parent, and exits."""
-    try:
-        product = work()
-        answer = {"product": product and [str(product.path), product.pages, product.size,
-                                          product.seconds]}
-    except PipelineError as exc:
-        answer = {"diagnostics": [d.as_json() for d in exc.diagnostics]}
-    except BaseException as exc:  # noqa: BLE001 - the parent reports it; the child must exit
-        answer = {"crash": f"{type(exc).__name__}: {exc}"[:2000]}
-    with os.fdopen(fd, "wb") as pipe:
-        pipe.write(json.dumps(answer).encode("utf-8"))
-    os._exit(0)  # no cleanup handlers: they belong to the parent
-
-
-def _product_from(answer: bytes, status: int, path: Path) -> Product:
-    """Returns the child's product, or raises its findings, or a finding for its crash."""
-    data = json.loads(answer) if answer else {}
-    if data.get("product"):
-        product_path, pages, size, seconds = data["product"]
-        return Product(Path(product_path), pages, size, seconds)
-    if "diagnostics" in data:
-        raise PipelineError([Diagnostic.from_json(d) for d in data["diagnostics"]])
+def _product_from(answer: Answer, path: Path) -> Product:
+    """Returns the helper's product, or raises its findings, or a finding for its crash."""
+    if answer.kind == "value" and answer.value is not None:
+        return answer.value
+    if answer.kind == "findings":
+        raise PipelineError(answer.value)
+    status = answer.status
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
         raise PipelineError([TIME_LIMIT.at(path, None, "the Word writer was stopped by "
                                            "--time-limit")])
-    how = data.get("crash") or (f"killed by signal {os.WTERMSIG(status)}"
-                                if os.WIFSIGNALED(status) else "it stopped without a word")
+    how = answer.value if answer.kind == "crash" else (
+        f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+        else "it stopped without a word")
     raise PipelineError([WRITER.at(path, None, f"the Word writer failed: {how}")])

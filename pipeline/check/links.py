@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from ..diagnostics import Diagnostic
-from ..read.remote import ascii_url, no_redirect_opener
+from ..http import ascii_url, no_redirect_opener
 from ..rules import LINK_DEAD, LINK_REDIRECT, LINK_STATUS, LINK_TIMEOUT
 from ..tree import Document, Link, walk
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import html
-import os
-import pickle
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
@@ -23,7 +21,7 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
-from ..processes import fork_helper, may_fork, reap
+from ..processes import Helper, may_fork
 from ..rules import (CROSS_REF, EMPTY_SECTION, FIGURE, FOOTNOTE, MARKDOWN, NESTING,
                      STRAY_CITATION, TOO_LONG)
 from ..tree import (Block, BulletList, Citation, Code, CodeBlock, CrossRef, Emphasis, Figure,
@@ -72,43 +70,21 @@ PARALLEL_SECTIONS = 12
 
 
 def _convert_in_two(sections, images, data, limits) -> tuple[list[Section], list[Diagnostic]]:
-    """Converts the first half here and the second in a forked child; if the child
+    """Converts the first half here and the second in a forked helper; if the helper
     fails in any way, converts its half here too."""
     half = (len(sections) + 1) // 2
-    read_end, write_end = os.pipe()
-    child = fork_helper()
-    if child == 0:  # pragma: no cover -- the child's coverage is not collected
-        os.close(read_end)
-        _converted_to_parent(write_end, lambda: _convert(sections[half:], images, data,
-                                                          limits))
-    os.close(write_end)
+    helper = Helper(lambda: _convert(sections[half:], images, data, limits))
     answer = None
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            first = _convert(sections[:half], images, data, limits)
-            answer = pipe.read()
+        first = _convert(sections[:half], images, data, limits)
+        answer = helper.answer()
     finally:
-        reap(child, stopped_early=answer is None)
-    try:
-        second = pickle.loads(answer) if answer else None
-    except (pickle.UnpicklingError, EOFError, ValueError):
-        second = None
+        if answer is None:
+            helper.stop()
+    second = answer.value if answer.kind == "value" else None
     if second is None:
         second = _convert(sections[half:], images, data, limits)
     return first[0] + second[0], first[1] + second[1]
-
-
-def _converted_to_parent(fd: int, work) -> None:
-    """In the child: sends the pickled result of work (nothing if it failed), and exits."""
-    try:
-        answer = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException:  # noqa: BLE001 -- the parent converts this half itself
-        answer = b""
-    try:
-        with os.fdopen(fd, "wb") as pipe:
-            pipe.write(answer)
-    finally:
-        os._exit(0)  # no cleanup handlers: they belong to the parent
 
 
 def _convert(sections, images: ImageRules, data: DataFiles,

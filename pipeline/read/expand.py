@@ -23,8 +23,8 @@ import jinja2
 from jinja2 import meta
 
 from ..diagnostics import PipelineError
-from ..limits import (EXPANSION_CPU_SECONDS, EXPANSION_MEMORY, Limits, OverBudget, cpu_budget,
-                      memory_ceiling)
+from ..guards import OverBudget, cpu_budget, memory_ceiling
+from ..limits import EXPANSION_CPU_SECONDS, EXPANSION_MEMORY, Limits
 from ..rules import TEMPLATE
 from .files import bad_character, read_text
 from .sandbox import SectionSandbox, install_bounded_filters

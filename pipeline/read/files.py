@@ -97,27 +97,6 @@ def inside(path: Path, roots) -> bool:
     return any(resolved.is_relative_to(Path(root).resolve()) for root in roots)
 
 
-def edited_text(path: Path, changes) -> tuple[str, str]:
-    """Returns a text file's text before and after changes, each (line, start, old, new)
-    with a 1-based line and a 0-based start, made last first on each line. A change
-    whose old text is not where it says is skipped: the file moved on since."""
-    before = read_text(path)
-    lines = before.split("\n")
-    for line, start, old, new in sorted(changes, key=lambda c: (c[0], c[1]), reverse=True):
-        text = lines[line - 1]
-        if text[start:start + len(old)] == old:
-            lines[line - 1] = text[:start] + new + text[start + len(old):]
-    return before, "\n".join(lines)
-
-
-def unified_diff(path: Path, before: str, after: str) -> str:
-    """Returns the change to a source as a unified diff, for the author to read."""
-    import difflib
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True),
-                                        after.splitlines(keepends=True),
-                                        f"a/{path.name}", f"b/{path.name}"))
-
-
 def content_sha256(path: Path) -> str:
     """Returns the hash of a source's content: of its text for a text file (a BOM or
     CRLF line ends are no change), of its bytes otherwise; '' when it is gone."""

@@ -1,10 +1,10 @@
 """A remote image → its bytes, fetched without redirects, only when report.yaml
-says `remote_images: true`; and the HTTP helpers `linkcheck` shares.
+says `remote_images: true`.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit, urlunsplit
+from ..http import ascii_url, no_redirect_opener
 
 FETCH_TIMEOUT = 10.0  # seconds for a remote image
 
@@ -29,25 +29,3 @@ def fetch_remote(url: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise ValueError(f"it is larger than {max_bytes // 2**20} MiB")
     return data
-
-
-def no_redirect_opener():
-    """Returns a urllib opener that follows no redirect: a 3xx comes back as an
-    HTTPError, since a redirect could lead anywhere."""
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    return urllib.request.build_opener(NoRedirect)
-
-
-def ascii_url(url: str) -> str:
-    """Returns url with a punycode host and a percent-encoded path, as HTTP needs."""
-    parts = urlsplit(url)
-    host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    safe = "/%:@!$&'()*+,;=?~-._"
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
-                       quote(parts.query, safe=safe), ""))

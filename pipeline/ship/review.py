@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..edits import edited_text
 from ..read.expand import JINJA_TAG
-from ..read.files import content_sha256, edited_text, read_text
+from ..read.files import content_sha256, read_text
 from ..read.review import Block, Review
 from ..rules import (REVIEW_CHANGE, REVIEW_COMMENT, REVIEW_EDIT, REVIEW_MANUAL, REVIEW_STALE,
                      REVIEW_UNMAPPED)
@@ -145,8 +146,9 @@ def apply_edits(edits: list[Edit]) -> dict[Path, tuple[str, str]]:
     """Returns {path: (before, after)} with every edit made."""
     changed = {}
     for path in sorted({e.path for e in edits}):
-        before, after = edited_text(path, [(e.line, e.start, e.old, e.new)
-                                           for e in edits if e.path == path])
+        before = read_text(path)
+        after = edited_text(before, [(e.line, e.start, e.old, e.new) for e in edits
+                                     if e.path == path])
         if after != before:
             changed[path] = (before, after)
     return changed

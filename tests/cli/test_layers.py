@@ -1,8 +1,8 @@
 """The architecture, checked: imports point forward, and `check` stays light.
 
 read → resolve → check → write → ship, then the recipe (build.py) and the
-command line; tree, diagnostics, rules, limits, processes, atomic and numbers
-may be imported from anywhere and import only each other.
+command line; tree, diagnostics, rules, limits, guards, processes, atomic,
+numbers, http and edits may be imported from anywhere and import only each other.
 """
 
 import ast
@@ -17,7 +17,8 @@ from helpers import FLAGSHIP, ROOT
 
 PACKAGE = ROOT / "pipeline"
 SHARED = {"pipeline", "pipeline.tree", "pipeline.diagnostics", "pipeline.rules",
-          "pipeline.limits", "pipeline.processes", "pipeline.atomic", "pipeline.numbers"}
+          "pipeline.limits", "pipeline.processes", "pipeline.atomic", "pipeline.numbers",
+          "pipeline.guards", "pipeline.http", "pipeline.edits"}
 ORDER = ["read", "resolve", "check", "write", "ship", "build", "preview", "cli", "__main__"]
 
 

@@ -10,6 +10,7 @@ import threading
 import pytest
 from helpers import ROOT
 
+from pipeline import processes
 from pipeline.read import convert, read_report
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -41,7 +42,7 @@ def _no_children_left() -> bool:
 def test_two_processes_read_what_one_reads(long_report, monkeypatch):
     forks = []
     real_fork = os.fork
-    monkeypatch.setattr(convert.os, "fork", lambda: forks.append(1) or real_fork())
+    monkeypatch.setattr(processes.os, "fork", lambda: forks.append(1) or real_fork())
     both = read_report(long_report)
     one = _read_in_one_process(long_report, monkeypatch)
     assert forks == [1]
@@ -56,7 +57,7 @@ def test_a_failing_child_costs_only_time(long_report, monkeypatch):
 
     def broken(*_, **__):
         raise MemoryError("no room to send the trees")
-    monkeypatch.setattr(convert.pickle, "dumps", broken)  # in the child: it sends nothing
+    monkeypatch.setattr(processes.pickle, "dumps", broken)  # in the child: it sends nothing
     assert read_report(long_report).sections == one.sections
     assert _no_children_left()
 
@@ -79,7 +80,7 @@ def test_a_parent_that_stops_takes_its_child_with_it(long_report, monkeypatch):
 def test_a_process_running_threads_reads_in_one(long_report, monkeypatch):
     def no_fork():
         raise AssertionError("forked beside a thread")
-    monkeypatch.setattr(convert.os, "fork", no_fork)
+    monkeypatch.setattr(processes.os, "fork", no_fork)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()

@@ -5,9 +5,12 @@ import json
 import os
 import pty
 import termios
+import threading
 import time
 
-from pipeline.processes import Claim, Tickets, fork_helper, reap
+import pytest
+
+from pipeline.processes import Claim, Helper, Tickets, fork_helper, reap
 
 
 def test_tickets_hand_each_piece_of_work_to_one_process():
@@ -66,3 +69,22 @@ def test_a_helper_that_prints_under_stty_tostop_is_not_stopped():
     _, status = os.waitpid(session, 0)
     assert os.waitstatus_to_exitcode(status) == 0, output
     assert b"a warning" in output
+
+
+def _findings():
+    from pipeline.diagnostics import PipelineError
+    from pipeline.rules import WRITER
+    raise PipelineError([WRITER.at("a.md", 3, "cannot")])
+
+
+@pytest.mark.parametrize("work, kind, value", [
+    (lambda: {"sections": (1, 2)}, "value", {"sections": (1, 2)}),
+    (_findings, "findings", ["a.md:3: error: cannot [writer]"]),
+    (lambda: 1 / 0, "crash", "ZeroDivisionError: division by zero"),
+    (lambda: os._exit(3), "silent", None),
+    (lambda: threading.Lock(), "crash", "TypeError: cannot pickle '_thread.lock' object"),
+])
+def test_a_helper_answers_once_with_its_value_its_findings_or_how_it_failed(work, kind, value):
+    answer = Helper(work).answer()
+    shown = [str(d) for d in answer.value] if kind == "findings" else answer.value
+    assert (answer.kind, shown) == (kind, value)

@@ -472,6 +472,7 @@ def test_a_failing_all_takes_its_child_and_the_childs_helper_with_it(four_charts
             time.sleep(0.01)
         raise KeyboardInterrupt
     monkeypatch.setattr(pipeline.build.products, "fork_helper", logged_fork)
+    monkeypatch.setattr(processes, "fork_helper", logged_fork)  # Helper's fork
     monkeypatch.setattr(pipeline.build.products, "save_chart", save_slowly)
     monkeypatch.setattr(pipeline.build.products, "render_pdf", fail_once_pictures_are_drawn)
     with pytest.raises(KeyboardInterrupt):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...edits import edited_text
 from ...read.expand import JINJA_TAG
-from ...read.files import edited_text, read_text
+from ...read.files import read_text
 from . import Fix
 
 
@@ -20,10 +21,11 @@ def apply_fixes(fixes: list[Fix]) -> dict[Path, tuple[str, str]]:
     """Returns {path: (before, after)} for every file the fixes change."""
     changed = {}
     for path in sorted({fix.path for fix in fixes}):
-        lines = read_text(path).split("\n")
+        before = read_text(path)
+        lines = before.split("\n")
         safe = [(f.line, f.column - 1, f.wrong, f.right) for f in fixes
                 if f.path == path and _outside_jinja(lines[f.line - 1], f)]
-        before, after = edited_text(path, safe)
+        after = edited_text(before, safe)
         if after != before:
             changed[path] = (before, after)
     return changed

@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from .build import (Product, build_both, build_bundle, build_docx, build_html, build_pdf,
@@ -41,53 +42,87 @@ def main(argv: list[str] | None = None) -> int:
     problem = _bad_numbers(args)
     if problem:
         parser.error(problem)
-    args.limits = _limits(args)
     if args.command == "rules":
         return _print_rules()
+    _Terminated.received = False
     with signal_raises(signal.SIGTERM, _Terminated):
-        return _command(args)
+        return _command(_run_options(args), args)
 
 
-def _command(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class Run:
+    """What every command runs with, typed once from its options: the report, the
+    output directory, how findings count and print, and the limits. A command's own
+    options (--serial, --port, …) stay with its arguments."""
+
+    command: str
+    content: Path
+    out: Path
+    strict: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    limits: Limits = Limits()
+
+
+def _run_options(args: argparse.Namespace) -> Run:
+    return Run(args.command, args.content, args.out, args.strict, args.quiet, args.verbose,
+               _limits(args))
+
+
+def _command(run: Run, args: argparse.Namespace) -> int:
     try:
-        if args.command == "linkcheck":
-            return _linkcheck(args)
-        if args.command == "review":
-            return _review(args)
-        if args.command == "preview":
-            return _preview(args)
-        if args.command == "lint":
-            with time_limit(args.limits.seconds, display_path(args.content)):
-                return _lint(args)
-        with time_limit(args.limits.seconds, display_path(args.content)):
-            if args.command in BUILDS:
-                with output_lock(args.out):
-                    remove_stale_temporaries(args.out)
-                    return _run(args)
-            return _run(args)
+        if run.command == "linkcheck":
+            return _linkcheck(run, args)
+        if run.command == "review":
+            return _review(run, args)
+        if run.command == "preview":
+            return _preview(run, args)
+        if run.command == "lint":
+            with time_limit(run.limits.seconds, display_path(run.content)):
+                return _lint(run, args)
+        with time_limit(run.limits.seconds, display_path(run.content)):
+            if run.command in BUILDS:
+                with output_lock(run.out):
+                    remove_stale_temporaries(run.out)
+                    return _run(run, args)
+            return _run(run, args)
     except OutputBusy as exc:
         _print_diagnostics(exc.diagnostics)
         return EXIT_BUSY
     except PipelineError as exc:
-        _print_findings(exc.diagnostics, args, args.out / CHECK_FILE)
-        outcome = "check failed" if args.command == "check" else "nothing was built"
-        if args.strict and any(_was_warning(d) for d in exc.diagnostics):
+        _print_findings(exc.diagnostics, run, run.out / CHECK_FILE)
+        outcome = "check failed" if run.command == "check" else "nothing was built"
+        if run.strict and any(_was_warning(d) for d in exc.diagnostics):
             outcome += " (--strict: warnings count as errors)"
         print(f"{_count(exc.diagnostics)}: {outcome}", file=sys.stderr)
         return EXIT_CONTENT
     except OSError as exc:  # a full disk, a read-only directory: the machine, not the report
-        print(IO_ERROR.at(exc.filename or args.out, None, exc.strerror or str(exc)),
+        print(IO_ERROR.at(exc.filename or run.out, None, exc.strerror or str(exc)),
               file=sys.stderr)
         return EXIT_IO
     except _Terminated:
-        print(f"{display_path(args.out)}: error: terminated (SIGTERM); nothing half-written "
-              "was left", file=sys.stderr)
-        return EXIT_TERMINATED
+        return _terminated(run)
+    except Exception:
+        if _Terminated.received:  # it landed in C code (an import), which made it another error
+            return _terminated(run)
+        raise
+
+
+def _terminated(run: Run) -> int:
+    print(f"{display_path(run.out)}: error: terminated (SIGTERM); nothing half-written "
+          "was left", file=sys.stderr)
+    return EXIT_TERMINATED
 
 
 class _Terminated(BaseException):
     """SIGTERM, as `timeout` and systemd send it: unwinds like an exception, so
     that every temporary and staged file is removed on the way out."""
+
+    received = False  # set once the signal came, whatever became of the exception
+
+    def __init__(self):
+        super().__init__()
+        _Terminated.received = True
 
 
 def _was_warning(finding: Diagnostic) -> bool:
@@ -218,49 +253,49 @@ def _limit_options() -> argparse.ArgumentParser:
     return options
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(run: Run, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
-        doc, findings = load_document(args.content, args.strict, args.limits)
+        doc, findings = load_document(run.content, run.strict, run.limits)
     except PipelineError as exc:
-        _write_findings(exc.diagnostics, args)
+        _write_findings(exc.diagnostics, run)
         raise
-    _write_findings(findings, args)
-    if not args.quiet:  # warnings are in check.json; cron should mail only failures
-        _print_findings(findings, args, args.out / CHECK_FILE)
-    if args.command == "check":
-        if not args.quiet:
-            print(f"{display_path(args.content)}: ok: {len(doc.sections)} sections, "
+    _write_findings(findings, run)
+    if not run.quiet:  # warnings are in check.json; cron should mail only failures
+        _print_findings(findings, run, run.out / CHECK_FILE)
+    if run.command == "check":
+        if not run.quiet:
+            print(f"{display_path(run.content)}: ok: {len(doc.sections)} sections, "
                   f"{len(doc.references)} references, {_count(findings)}, "
                   f"{time.perf_counter() - started:.2f} s")
         return EXIT_OK
-    if args.command == "dist":
-        return _dist(doc, args)
-    if args.command == "all":
-        products, mismatch = build_both(doc, args.out, args.content, args.limits,
+    if run.command == "dist":
+        return _dist(doc, run, args)
+    if run.command == "all":
+        products, mismatch = build_both(doc, run.out, run.content, run.limits,
                                         not args.serial)
-        if not args.quiet:
+        if not run.quiet:
             _print_diagnostics(mismatch)
-    elif args.command == "pdf":
-        products = [build_pdf(doc, args.out, args.content, args.limits)]
-    elif args.command == "html":
-        products = [build_html(doc, args.out)]
+    elif run.command == "pdf":
+        products = [build_pdf(doc, run.out, run.content, run.limits)]
+    elif run.command == "html":
+        products = [build_html(doc, run.out)]
     else:
-        products = [build_docx(doc, args.out)]
-    if not args.quiet:
+        products = [build_docx(doc, run.out)]
+    if not run.quiet:
         for product in products:
             print(_summary(product))
     return EXIT_OK
 
 
-def _dist(doc, args: argparse.Namespace) -> int:
+def _dist(doc, run: Run, args: argparse.Namespace) -> int:
     from .ship.bundle import DistOptions, read_recipients  # dist's own modules
     recipients, extra = doc.meta.recipients, ()
     if args.recipients:
         recipients, extra = read_recipients(args.recipients), (args.recipients,)
-    result = build_bundle(doc, DistOptions(args.content, args.out, recipients, args.replace,
-                                           extra, args.limits))
-    if args.quiet:
+    result = build_bundle(doc, DistOptions(run.content, run.out, recipients, args.replace,
+                                           extra, run.limits))
+    if run.quiet:
         return EXIT_OK
     if not result.made:
         print(f"{display_path(result.path)}: up to date")
@@ -273,9 +308,9 @@ def _dist(doc, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _preview(args: argparse.Namespace) -> int:
-    from .preview import Preview, run, serve  # imported here: the server is this command's
-    preview = Preview(args.content, args.limits)
+def _preview(run: Run, args: argparse.Namespace) -> int:
+    from .preview import Preview, serve, serve_until_stopped  # the server is this command's
+    preview = Preview(run.content, run.limits)
     try:
         server = serve(preview, args.host, args.port)
     except OSError as exc:
@@ -287,11 +322,11 @@ def _preview(args: argparse.Namespace) -> int:
         preview.stopping.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    if not args.quiet:
+    if not run.quiet:
         print(f"preview: http://{args.host}:{server.server_address[1]}/ (the PDF at /pdf); "
               "Ctrl-C stops it", file=sys.stderr)
     try:
-        run(preview, server)
+        serve_until_stopped(preview, server)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -302,7 +337,7 @@ LINT_FILE = "lint.json"
 REVIEW_FILE = "review.json"
 
 
-def _review(args: argparse.Namespace) -> int:
+def _review(run: Run, args: argparse.Namespace) -> int:
     # Imported here: reading Word's XML is for this command alone.
     from .edits import unified_diff
     from .read.review import read_review
@@ -310,11 +345,11 @@ def _review(args: argparse.Namespace) -> int:
                               uncommitted)
     from .rules import REVIEW_DIRTY
     review = read_review(args.docx)
-    findings = review_findings(review, args.content, args.docx)
+    findings = review_findings(review, run.content, args.docx)
     if args.comments:
-        write_atomic(args.comments, comments_checklist(review, args.content).encode("utf-8"))
+        write_atomic(args.comments, comments_checklist(review, run.content).encode("utf-8"))
     if args.apply:
-        edits, manual = plan_edits(review, args.content)
+        edits, manual = plan_edits(review, run.content)
         findings += manual
         dirty = [] if args.force else uncommitted(sorted({e.path for e in edits}))
         if dirty:
@@ -323,15 +358,15 @@ def _review(args: argparse.Namespace) -> int:
         for path, (before, after) in apply_edits(edits).items():
             write_atomic(path, after.encode("utf-8"))
             print(unified_diff(path, before, after), end="")
-    findings = in_order(make_strict(findings) if args.strict else findings)
-    write_atomic(args.out / REVIEW_FILE,
-                 findings_json(findings, display_path(args.docx), args.strict))
-    if not args.quiet:
-        _print_findings(findings, args, args.out / REVIEW_FILE)
+    findings = in_order(make_strict(findings) if run.strict else findings)
+    write_atomic(run.out / REVIEW_FILE,
+                 findings_json(findings, display_path(args.docx), run.strict))
+    if not run.quiet:
+        _print_findings(findings, run, run.out / REVIEW_FILE)
     return EXIT_CONTENT if any(f.is_error for f in findings) else EXIT_OK
 
 
-def _lint(args: argparse.Namespace) -> int:
+def _lint(run: Run, args: argparse.Namespace) -> int:
     # Imported here: the rules and their patterns are for this command alone.
     from .check.lint import lint_report
     from .check.lint.fix import apply_fixes
@@ -341,37 +376,37 @@ def _lint(args: argparse.Namespace) -> int:
         print(f"python -m pipeline lint: error: unknown lint rule {', '.join(unknown)} "
               "(python -m pipeline rules lists them)", file=sys.stderr)
         return EXIT_USAGE
-    result = lint_report(args.content, args.limits, frozenset(args.rule))
+    result = lint_report(run.content, run.limits, frozenset(args.rule))
     if args.fix:
         for path, (before, after) in apply_fixes(result.fixes).items():
             write_atomic(path, after.encode("utf-8"))
             print(unified_diff(path, before, after), end="")
-        result = lint_report(args.content, args.limits, frozenset(args.rule))  # what remains
-    findings = in_order(make_strict(result.findings) if args.strict else result.findings)
-    report = findings_json(findings, display_path(args.content), args.strict)
-    write_atomic(args.out / LINT_FILE, report)
+        result = lint_report(run.content, run.limits, frozenset(args.rule))  # what remains
+    findings = in_order(make_strict(result.findings) if run.strict else result.findings)
+    report = findings_json(findings, display_path(run.content), run.strict)
+    write_atomic(run.out / LINT_FILE, report)
     failed = any(f.is_error for f in findings)
     if args.format == "json":
         sys.stdout.write(report.decode("utf-8"))
-    elif not (args.quiet and not failed):
-        _print_findings(findings, args, args.out / LINT_FILE)
-        print(f"{display_path(args.content)}: {_count(findings)}, "
+    elif not (run.quiet and not failed):
+        _print_findings(findings, run, run.out / LINT_FILE)
+        print(f"{display_path(run.content)}: {_count(findings)}, "
               f"{sum(f.severity == 'note' for f in findings)} note(s)", file=sys.stderr)
     return EXIT_CONTENT if failed else EXIT_OK
 
 
-def _write_findings(findings, args: argparse.Namespace) -> None:
-    write_atomic(args.out / CHECK_FILE,
-                 findings_json(findings, display_path(args.content), args.strict))
+def _write_findings(findings, run: Run) -> None:
+    write_atomic(run.out / CHECK_FILE,
+                 findings_json(findings, display_path(run.content), run.strict))
 
 
-def _linkcheck(args: argparse.Namespace) -> int:
+def _linkcheck(run: Run, args: argparse.Namespace) -> int:
     # Imported here: the HTTP modules are for this command alone.
     from .check.links import (CACHE_FILE, LinkOptions, cache_json, check_links, link_findings,
                               link_sites, load_cache)
-    doc, _ = load_document(args.content)
+    doc, _ = load_document(run.content)
     sites = link_sites(doc)
-    cache_path = args.out / CACHE_FILE
+    cache_path = run.out / CACHE_FILE
     cache = load_cache(cache_path)
     options = LinkOptions(args.timeout, args.jobs, args.max_age, args.refresh)
     # The one place the wall clock is read: the date a link was checked, kept
@@ -379,11 +414,11 @@ def _linkcheck(args: argparse.Namespace) -> int:
     results = check_links([s.url for s in sites], cache, options, datetime.date.today())
     write_atomic(cache_path, cache_json(results))
     findings = in_order(link_findings(sites, results))
-    findings = make_strict(findings) if args.strict else findings
+    findings = make_strict(findings) if run.strict else findings
     failed = any(f.is_error for f in findings)
-    if args.quiet and not failed:
+    if run.quiet and not failed:
         return EXIT_OK
-    _print_findings(findings, args, cache_path)
+    _print_findings(findings, run, cache_path)
     fresh = sum(results[url] is not cache.get(url) for url in results)
     print(f"{len(results)} links: {fresh} asked, {len(results) - fresh} from the cache; "
           f"{_count(findings)} (results in {display_path(cache_path)})")
@@ -407,7 +442,7 @@ def _print_diagnostics(diagnostics) -> None:
         print(diagnostic, file=sys.stderr)
 
 
-def _print_findings(findings, args: argparse.Namespace, kept_in: Path) -> None:
+def _print_findings(findings, run: Run, kept_in: Path) -> None:
     """Prints every error, and the first warnings of each rule unless --verbose.
 
     The flagship's seventeen warnings would otherwise bury the product line;
@@ -416,10 +451,10 @@ def _print_findings(findings, args: argparse.Namespace, kept_in: Path) -> None:
     shown: Counter = Counter()
     for finding in findings:
         shown[finding.code] += not finding.is_error
-        if finding.is_error or args.verbose or shown[finding.code] <= SHOWN_PER_RULE:
+        if finding.is_error or run.verbose or shown[finding.code] <= SHOWN_PER_RULE:
             print(finding, file=sys.stderr)
     for rule, count in shown.items():
-        if count > SHOWN_PER_RULE and not args.verbose:
+        if count > SHOWN_PER_RULE and not run.verbose:
             print(f"… and {count - SHOWN_PER_RULE} more [{rule}] (all in "
                   f"{display_path(kept_in)})", file=sys.stderr)
 

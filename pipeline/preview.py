@@ -145,7 +145,7 @@ def serve(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def run(preview: Preview, server: ThreadingHTTPServer) -> None:
+def serve_until_stopped(preview: Preview, server: ThreadingHTTPServer) -> None:
     """Builds once, then serves and watches until preview.stopping is set."""
     threading.Thread(target=preview.watch, daemon=True).start()  # first: no save is missed
     preview.rebuild()

@@ -18,10 +18,10 @@ and a text snapshot for the next CHANGES.md.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
@@ -105,8 +105,11 @@ def make_bundle(doc: Document, options: DistOptions,
     if target.is_dir() and fp.digest in state.get("hashes", []):
         return DistResult(target, False, "", _manifest_pages(target), 0.0)
     _remove_stale_temporaries(dist)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=_mkdir(dist)))
+    # Named before it is made, so that a SIGTERM landing anywhere (even between the
+    # mkdir and the try) leaves nothing: one build per output directory holds the lock.
+    tmp = _mkdir(dist) / f".{name}.{os.getpid()}.tmp"
     try:
+        tmp.mkdir()
         return _make(doc, options, fp, states, tmp, target, started, write_products)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # gone already when it became the bundle

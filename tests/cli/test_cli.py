@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from pipeline.cli import main
+
 from helpers import FLAGSHIP, listing, run_cli, write_report
 
 GOOD = {"01-intro.md": "# はじめに\n\n本文[@alpha][@beta][@gamma]。\n"}
@@ -184,3 +186,26 @@ def test_the_command_lines_docstring_names_every_command():
     import pipeline.cli
     listed = pipeline.cli.__doc__.split("HELP:", 1)[1].split(".\n", 1)[0]
     assert sorted(c.strip() for c in listed.split(",")) == sorted(pipeline.cli.HELP)
+
+
+def test_a_sigterm_that_a_library_turned_into_another_error_still_ends_as_terminated(
+        tmp_path, monkeypatch, capsys):
+    """The signal may land inside C code (an import, say), which raises its own error
+    instead of ours: the build still unwinds and says it was stopped (exit 143)."""
+    import os
+    import signal
+
+    import pipeline.cli
+
+    def stopped_in_a_library(run, args):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.pause()
+        except BaseException:
+            raise TypeError("expected a message argument") from None
+    monkeypatch.setattr(pipeline.cli, "_run", stopped_in_a_library)
+    assert main(["check", "--out", str(tmp_path), "--quiet"]) == 143
+    assert "terminated (SIGTERM)" in capsys.readouterr().err
+    monkeypatch.setattr(pipeline.cli, "_run", lambda run, args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):  # no signal: a bug stays a bug
+        main(["check", "--out", str(tmp_path), "--quiet"])

@@ -14,7 +14,6 @@ import bisect
 import dataclasses
 import html
 import re
-import unicodedata
 import xml.etree.ElementTree as etree
 
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
@@ -32,6 +31,7 @@ from .assets import ImageRules, load_image
 from .blocks import BlockText, convert_block
 from .data import DataFiles
 from .expand import ExpandedSection
+from .lines import join_lines
 from .markdown import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
 
 MAX_NESTING = 12  # lists and quotations inside each other; deeper is an error, not a crash
@@ -46,7 +46,6 @@ _LOOSE_CALL = re.compile(r"(?<!\\)\[\^[^\]\s]+\]")
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 _LABEL = re.compile(r"\s*\{#([\w:.-]+)\}\s*$")
 CROSSREF_PREFIXES = ("fig", "tbl", "sec")
-_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
 def convert_sections(sections: list[ExpandedSection], images: ImageRules, data: DataFiles,
@@ -165,7 +164,12 @@ class _Converter:
         return Pos(self.section.path, self.section.source_line(text_line), column)
 
     def locate(self, elem: etree.Element) -> Pos:
-        """Returns where elem starts, found by its first words after the cursor."""
+        """Returns where elem starts: its line as the parser recorded it, or (for an
+        element made here) found by its first words after the cursor."""
+        line = self.tree.lines.get(id(elem), 0)
+        if line:
+            self.cursor = max(self.cursor, self.line_starts[line - 1])
+            return Pos(self.section.path, self.section.source_line(line), 1)
         snippet = _first_words(elem)
         if snippet:
             found = self.tree.marked_text.find(snippet, self.cursor)
@@ -492,27 +496,6 @@ def _without(elem: etree.Element, dropped: list[etree.Element]) -> etree.Element
 def _align(cell: etree.Element) -> str:
     match = re.search(r"text-align:\s*(\w+)", cell.get("style", ""))
     return match.group(1) if match else ""
-
-
-def join_lines(text: str) -> str:
-    """Returns text with the source's line breaks joined as Japanese text is.
-
-    A line break inside a paragraph is only where the author's editor
-    wrapped: between two East Asian wide characters it vanishes (行政の
-    ⏎デジタル化 → 行政のデジタル化), elsewhere it is a space, as in
-    Pandoc's east_asian_line_breaks. Done once, in the tree, so that neither
-    writer prints a space between kanji nor Word a hard line break.
-    """
-    def join(match: re.Match) -> str:
-        before = text[match.start() - 1] if match.start() else ""
-        after = text[match.end()] if match.end() < len(text) else ""
-        sides = [c for c in (before, after) if c]
-        return "" if sides and all(_wide(c) for c in sides) else " "
-    return _SOFT_BREAK.sub(join, text)
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _take_label(elem: etree.Element) -> str:

@@ -19,11 +19,12 @@ from ..rules import BAD_CHARACTER, ENCODING, MISSING_FILE, READ, TOO_LARGE
 TEXT_SUFFIXES = (".md", ".yaml", ".yml", ".csv", ".xlsx")
 # What XML 1.0 cannot hold (so neither a .docx nor the PDF's tagged text), but
 # tab and the line breaks; and the marks the reader uses inside its own text.
-BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
-                            "\ue000\ue001\ue010\ue011]")
+BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
+                            "\ufffe\uffff\ue000\ue001\ue010\ue011]")
 _RESERVED = "\ue000\ue001\ue010\ue011"
 # The same, less the citation marks, in a chart or table block the reader parses.
-BAD_IN_BLOCK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\ue010\ue011]")
+BAD_IN_BLOCK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                          "\ue010\ue011]")
 
 
 def read_text(path: Path) -> str:

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
 import markdown
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 _KEY = r"\w(?:[\w:.#$%&+?<>~/-]*\w)?"
@@ -46,6 +47,7 @@ class MarkdownTree:
     citations: tuple[CiteMark, ...]
     stash: tuple[str, ...]  # raw HTML Python-Markdown set aside (fenced code blocks)
     stray_citations: tuple[tuple[int, str], ...]  # (offset, text) of `[..@..]` not understood
+    lines: dict  # id(element) → the line of marked_text it starts on (0: not known)
 
 
 class _CaptureTree(Treeprocessor):
@@ -56,6 +58,7 @@ class _CaptureTree(Treeprocessor):
 class _TreeExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
+        md.preprocessors.register(_MarkLines(md), "mark_lines", 28)
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
         # After 'unescape' (priority 0), so that backslash escapes are resolved.
@@ -84,7 +87,7 @@ def build_markdown_tree(text: str, md: markdown.Markdown) -> MarkdownTree:
     md.convert(marked)
     stray = tuple((m.start(), m.group()) for m in _STRAY_CITATION.finditer(marked))
     return MarkdownTree(md.captured_root, marked, citations,
-                        tuple(md.htmlStash.rawHtmlBlocks), stray)
+                        tuple(md.htmlStash.rawHtmlBlocks), stray, take_lines(md.captured_root))
 
 
 def mark_citations(text: str) -> tuple[str, tuple[CiteMark, ...]]:
@@ -103,3 +106,85 @@ def mark_citations(text: str) -> tuple[str, tuple[CiteMark, ...]]:
 
     marked = _CITATION.sub(replace, text)
     return marked, tuple(marks)
+
+
+# ---- source lines -------------------------------------------------------------
+# Python-Markdown keeps no positions. Before it parses, a mark naming its line is
+# put where each line's text begins (after its indentation and block syntax: `#`,
+# `>`, `-`, `1.`, `|`, `[^n]:`), never in a fence, a rule or a table's delimiter
+# row, where it would change what the line means. After, each element takes the
+# line of the first mark in it (or before it), and the marks are removed: every
+# block and inline knows its line, and the tree's text is what it was.
+# Noncharacters (U+FDD0–U+FDEF), which no source may hold (files.BAD_CHARACTERS).
+_LINE_OPEN, _LINE_CLOSE, _DIGIT = "\ufdd0", "\ufdd1", 0xFDE0
+_LINE_MARK = re.compile(f"{_LINE_OPEN}([\ufde0-\ufde9]+){_LINE_CLOSE}")
+_MARK_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_UNMARKED = re.compile(r"\s*(?:\|?[\s:|-]*-[\s:|-]*\|?|=+|([*_])(?:\s*\1){2,}|"
+                       r"\[[^\]^][^\]]*\]:\s*\S.*|\{:?[^}]*\}|<!--.*)\s*")
+_LINE_PREFIX = re.compile(r"\s*(?:>\s?)*\s*(?:(?:[-*+]|\d+[.)])\s+)*(?:#{1,6}\s+|\[\^[^\]]+\]:\s*|"
+                          r"\|\s*)?")
+
+
+def line_mark(line: int) -> str:
+    return _LINE_OPEN + "".join(chr(_DIGIT + int(d)) for d in str(line)) + _LINE_CLOSE
+
+
+class _MarkLines(Preprocessor):
+    """Puts each line's mark where its text begins (after normalize_whitespace, whose
+    lines are the text's lines, and before fenced_code, which must see its fences)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out, fence = [], ""
+        for number, line in enumerate(lines, start=1):
+            opening = _MARK_FENCE.match(line)
+            if fence or opening:
+                if opening and not fence:
+                    fence = opening.group(1)[0] * 3
+                elif opening and line.strip().startswith(fence):
+                    fence = ""
+                out.append(line)
+                continue
+            prefix = _LINE_PREFIX.match(line).end()
+            if not line[prefix:].strip() or _UNMARKED.fullmatch(line):
+                out.append(line)
+            else:
+                out.append(line[:prefix] + line_mark(number) + line[prefix:])
+        return out
+
+
+def take_lines(root: etree.Element) -> dict[int, int]:
+    """Returns {id(element): the text line it starts on} and removes the marks from
+    the tree (texts, tails, attributes)."""
+    lines: dict[int, int] = {}
+    last = 0
+
+    def take(text: str | None) -> tuple[str | None, int | None]:
+        nonlocal last
+        if not text or _LINE_OPEN not in text:
+            return text, None
+        found = [_mark_value(m) for m in _LINE_MARK.finditer(text)]
+        last = found[-1]
+        return _LINE_MARK.sub("", text), found[0] if not text.split(_LINE_OPEN)[0].strip() \
+            else None
+
+    def visit(elem: etree.Element) -> None:
+        before = last
+        elem.text, first = take(elem.text)
+        for key, value in elem.attrib.items():
+            if _LINE_OPEN in value:
+                elem.set(key, _LINE_MARK.sub("", value))
+        for child in elem:
+            visit(child)
+            child.tail, _ = take(child.tail)
+        if first:
+            lines[id(elem)] = first
+        elif not (elem.text or "").strip() and len(elem):  # a list, a table: its first row
+            lines[id(elem)] = lines[id(elem[0])]
+        else:  # it goes on from the line before it, as a link inside a sentence
+            lines[id(elem)] = before
+    visit(root)
+    return lines
+
+
+def _mark_value(match: re.Match) -> int:
+    return int("".join(str(ord(c) - _DIGIT) for c in match.group(1)))

@@ -133,3 +133,20 @@ def test_text_from_a_data_file_is_found_at_its_line_there(tmp_path):
     (finding,) = report["findings"]
     assert (finding["rule"], finding["path"].endswith("data/plan.yaml"), finding["line"],
             finding["column"]) == ("kasho-kagetsu", True, 2, 10)
+
+
+@pytest.mark.parametrize("lines", [["山田𠮷", "太郎は来た。"], ["ｱｲｳ", "の表記。"],
+                                   ["行政の", "デジタル化。"], ["DX", "推進。"]])
+def test_lint_joins_a_paragraphs_lines_as_the_document_tree_does(tmp_path, lines):
+    """One function joins lines: lint reads the sentence the products print
+    (𠮷 outside the BMP, half-width ｱ, kanji, Latin letters)."""
+    from pipeline.check.lint.prose import paragraphs
+    from pipeline.read.expand import ExpandedSection
+    from pipeline.tree import Paragraph, plain_text
+
+    from helpers import load_doc, nodes_of
+    text = "\n".join(lines)
+    doc, _ = load_doc(tmp_path / "r", {"01.md": f"# 一\n\n{text}\n"})
+    printed = plain_text(nodes_of(doc, Paragraph)[0].content)
+    linted = paragraphs(ExpandedSection(tmp_path / "01.md", text, (3, 4)))[0].text
+    assert linted == printed

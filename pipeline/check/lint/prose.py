@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...read.expand import ExpandedSection
+from ...read.lines import joins_without_space
 
 MASK = "\ue200"  # stands where something that is not prose was
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -32,7 +33,6 @@ _INLINE_MASKS = re.compile(
     r"|\{[#:.][^}]*\}"  # attribute lists
     r"|<!--.*?-->"  # comments
     r"|!\[|\*\*|__|\*|\|")  # markup around prose
-_WIDE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _paragraph(section: ExpandedSection, lines, disabled, disable_line) -> Parag
     for number, (index, line) in enumerate(lines):
         prefix = len(_BLOCK_PREFIX.match(line).group(1))
         body = _mask(line[prefix:]).rstrip()
-        if number and text and not _joins_without_space(text[-1], body[:1]):
+        if number and text and not joins_without_space(text[-1], body[:1]):
             text.append(" ")
             places.append(places[-1])
         source_line = section.source_line(index + 1)
@@ -101,10 +101,6 @@ def _paragraph(section: ExpandedSection, lines, disabled, disable_line) -> Parag
             text.append(char)
             places.append((source_line, prefix + offset + 1))
     return Paragraph(section.path, "".join(text), tuple(places), disabled, disable_line)
-
-
-def _joins_without_space(before: str, after: str) -> bool:
-    return bool(before and after and _WIDE.match(before) and _WIDE.match(after))
 
 
 # A quoted title keeps its own spelling: 「子ども・子育て支援法」 is the law's name.

@@ -37,3 +37,22 @@ def joins_without_space(before: str, after: str) -> bool:
     """Says whether two lines, ending in before and beginning with after, join
     without a space."""
     return bool(before and after and wide(before) and wide(after))
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def fenced(lines: list[str]) -> list[bool]:
+    """Returns, line by line, whether it opens, closes or lies in a fenced block:
+    lines no rule of prose or of block syntax may touch."""
+    out, fence = [], ""
+    for line in lines:
+        opening = _FENCE.match(line)
+        if opening and not fence:
+            fence = opening.group(1)[0] * 3
+        elif opening and line.strip().startswith(fence):
+            fence = ""
+            out.append(True)
+            continue
+        out.append(bool(fence))
+    return out

@@ -20,6 +20,8 @@ import markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .lines import fenced
+
 _KEY = r"\w(?:[\w:.#$%&+?<>~/-]*\w)?"
 _CITATION = re.compile(rf"(?<!\\)\[(\s*@{_KEY}\s*(?:;\s*@{_KEY}\s*)*)\](?!\()")
 _STRAY_CITATION = re.compile(r"(?<!\\)\[[^\]\n]*@[^\]\n]*\]")
@@ -118,7 +120,6 @@ def mark_citations(text: str) -> tuple[str, tuple[CiteMark, ...]]:
 # Noncharacters (U+FDD0–U+FDEF), which no source may hold (files.BAD_CHARACTERS).
 _LINE_OPEN, _LINE_CLOSE, _DIGIT = "\ufdd0", "\ufdd1", 0xFDE0
 _LINE_MARK = re.compile(f"{_LINE_OPEN}([\ufde0-\ufde9]+){_LINE_CLOSE}")
-_MARK_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _UNMARKED = re.compile(r"\s*(?:\|?[\s:|-]*-[\s:|-]*\|?|=+|([*_])(?:\s*\1){2,}|"
                        r"\[[^\]^][^\]]*\]:\s*\S.*|\{:?[^}]*\}|<!--.*)\s*")
 _LINE_PREFIX = re.compile(r"\s*(?:>\s?)*\s*(?:(?:[-*+]|\d+[.)])\s+)*(?:#{1,6}\s+|\[\^[^\]]+\]:\s*|"
@@ -134,14 +135,9 @@ class _MarkLines(Preprocessor):
     lines are the text's lines, and before fenced_code, which must see its fences)."""
 
     def run(self, lines: list[str]) -> list[str]:
-        out, fence = [], ""
-        for number, line in enumerate(lines, start=1):
-            opening = _MARK_FENCE.match(line)
-            if fence or opening:
-                if opening and not fence:
-                    fence = opening.group(1)[0] * 3
-                elif opening and line.strip().startswith(fence):
-                    fence = ""
+        out = []
+        for number, (line, in_fence) in enumerate(zip(lines, fenced(lines)), start=1):
+            if in_fence:
                 out.append(line)
                 continue
             prefix = _LINE_PREFIX.match(line).end()

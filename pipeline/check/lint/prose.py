@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...read.expand import ExpandedSection
-from ...read.lines import joins_without_space
+from ...read.lines import fenced, joins_without_space
 
 MASK = "\ue200"  # stands where something that is not prose was
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _DISABLE = re.compile(r"^\s*<!--\s*lint:\s*disable=([\w,\s-]+?)\s*-->\s*$")
 _BLOCK_PREFIX = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|Table:\s*|表[:：]\s*|"
                            r"\[\^[^\]]+\]:\s*)?)")
@@ -51,14 +50,9 @@ def paragraphs(section: ExpandedSection) -> list[Paragraph]:
     out: list[Paragraph] = []
     lines: list[tuple[int, str]] = []  # (index in the expanded text, line)
     disabled, disable_line = frozenset(), None
-    fence = ""
-    for index, line in enumerate(section.text.split("\n")):
-        opening = _FENCE.match(line)
-        if fence or opening:
-            if opening and not fence:
-                fence = opening.group(1)[0] * 3
-            elif opening and line.strip().startswith(fence):
-                fence = ""
+    text_lines = section.text.split("\n")
+    for index, (line, in_fence) in enumerate(zip(text_lines, fenced(text_lines))):
+        if in_fence:
             continue
         directive = _DISABLE.match(line)
         if directive:

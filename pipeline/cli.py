@@ -339,10 +339,9 @@ REVIEW_FILE = "review.json"
 
 def _review(run: Run, args: argparse.Namespace) -> int:
     # Imported here: reading Word's XML is for this command alone.
-    from .edits import unified_diff
+    from .check.edits import uncommitted, unified_diff
+    from .check.review import apply_edits, comments_checklist, plan_edits, review_findings
     from .read.review import read_review
-    from .ship.review import (apply_edits, comments_checklist, plan_edits, review_findings,
-                              uncommitted)
     from .rules import REVIEW_DIRTY
     review = read_review(args.docx)
     findings = review_findings(review, run.content, args.docx)
@@ -370,7 +369,7 @@ def _lint(run: Run, args: argparse.Namespace) -> int:
     # Imported here: the rules and their patterns are for this command alone.
     from .check.lint import lint_report
     from .check.lint.fix import apply_fixes
-    from .edits import unified_diff
+    from .check.edits import unified_diff
     unknown = [r for r in args.rule if r not in RULES or RULES[r].stage != "lint"]
     if unknown:
         print(f"python -m pipeline lint: error: unknown lint rule {', '.join(unknown)} "

@@ -10,25 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...edits import edited_text
 from ...read.expand import JINJA_TAG
 from ...read.files import read_text
+from ..edits import edited_files
 from . import Fix
-
 
 
 def apply_fixes(fixes: list[Fix]) -> dict[Path, tuple[str, str]]:
     """Returns {path: (before, after)} for every file the fixes change."""
-    changed = {}
-    for path in sorted({fix.path for fix in fixes}):
-        before = read_text(path)
-        lines = before.split("\n")
-        safe = [(f.line, f.column - 1, f.wrong, f.right) for f in fixes
-                if f.path == path and _outside_jinja(lines[f.line - 1], f)]
-        after = edited_text(before, safe)
-        if after != before:
-            changed[path] = (before, after)
-    return changed
+    lines = {path: read_text(path).split("\n") for path in {fix.path for fix in fixes}}
+    return edited_files([(f.path, f.line, f.column - 1, f.wrong, f.right) for f in fixes
+                         if _outside_jinja(lines[f.path][f.line - 1], f)])
 
 
 def _outside_jinja(line: str, fix: Fix) -> bool:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from ..edits import edited_text
+from .edits import edited_files
 from ..read.expand import JINJA_TAG
 from ..read.files import content_sha256, read_text
 from ..read.review import Block, Review
@@ -144,28 +143,7 @@ def _locate(lines, region, old: str, new: str, path: Path):
 
 def apply_edits(edits: list[Edit]) -> dict[Path, tuple[str, str]]:
     """Returns {path: (before, after)} with every edit made."""
-    changed = {}
-    for path in sorted({e.path for e in edits}):
-        before = read_text(path)
-        after = edited_text(before, [(e.line, e.start, e.old, e.new) for e in edits
-                                     if e.path == path])
-        if after != before:
-            changed[path] = (before, after)
-    return changed
-
-
-def uncommitted(paths: list[Path]) -> list[str]:
-    """Returns the files among paths with uncommitted changes in their git work tree."""
-    dirty = []
-    for path in paths:
-        try:
-            done = subprocess.run(["git", "-C", str(path.parent), "status", "--porcelain", "--",
-                                   path.name], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if done.returncode == 0 and done.stdout.strip():
-            dirty.append(str(path))
-    return dirty
+    return edited_files([(e.path, e.line, e.start, e.old, e.new) for e in edits])
 
 
 def comments_checklist(review: Review, content_dir: Path) -> str:

@@ -166,7 +166,7 @@ class _Converter:
     def locate(self, elem: etree.Element) -> Pos:
         """Returns where elem starts: its line as the parser recorded it, or (for an
         element made here) found by its first words after the cursor."""
-        line = self.tree.lines.get(id(elem), 0)
+        line = self.tree.lines.starts.get(id(elem), 0)
         if line:
             self.cursor = max(self.cursor, self.line_starts[line - 1])
             return Pos(self.section.path, self.section.source_line(line), 1)

@@ -49,7 +49,7 @@ class MarkdownTree:
     citations: tuple[CiteMark, ...]
     stash: tuple[str, ...]  # raw HTML Python-Markdown set aside (fenced code blocks)
     stray_citations: tuple[tuple[int, str], ...]  # (offset, text) of `[..@..]` not understood
-    lines: dict  # id(element) → the line of marked_text it starts on (0: not known)
+    lines: SourceLines  # where each element stands in marked_text's lines
 
 
 class _CaptureTree(Treeprocessor):
@@ -148,38 +148,52 @@ class _MarkLines(Preprocessor):
         return out
 
 
-def take_lines(root: etree.Element) -> dict[int, int]:
-    """Returns {id(element): the text line it starts on} and removes the marks from
-    the tree (texts, tails, attributes)."""
-    lines: dict[int, int] = {}
+@dataclass(frozen=True)
+class SourceLines:
+    """Where the parser found each element, by id(element), in the lines of the text
+    it read: the line it starts on, and the first and last line its marks were on."""
+
+    starts: dict
+    spans: dict
+
+
+def take_lines(root: etree.Element) -> SourceLines:
+    """Returns where each element of the tree stands and removes the marks from it
+    (texts, tails, attributes)."""
+    starts: dict[int, int] = {}
+    spans: dict[int, tuple[int, int]] = {}
     last = 0
 
-    def take(text: str | None) -> tuple[str | None, int | None]:
+    def take(text: str | None, seen: list[int]) -> tuple[str | None, int | None]:
         nonlocal last
         if not text or _LINE_OPEN not in text:
             return text, None
         found = [_mark_value(m) for m in _LINE_MARK.finditer(text)]
         last = found[-1]
+        seen += found
         return _LINE_MARK.sub("", text), found[0] if not text.split(_LINE_OPEN)[0].strip() \
             else None
 
     def visit(elem: etree.Element) -> None:
-        before = last
-        elem.text, first = take(elem.text)
+        before, seen = last, []
+        elem.text, first = take(elem.text, seen)
         for key, value in elem.attrib.items():
             if _LINE_OPEN in value:
                 elem.set(key, _LINE_MARK.sub("", value))
         for child in elem:
             visit(child)
-            child.tail, _ = take(child.tail)
+            seen += spans.get(id(child), ())
+            child.tail, _ = take(child.tail, seen)
+        if seen:
+            spans[id(elem)] = (min(seen), max(seen))
         if first:
-            lines[id(elem)] = first
+            starts[id(elem)] = first
         elif not (elem.text or "").strip() and len(elem):  # a list, a table: its first row
-            lines[id(elem)] = lines[id(elem[0])]
+            starts[id(elem)] = starts[id(elem[0])]
         else:  # it goes on from the line before it, as a link inside a sentence
-            lines[id(elem)] = before
+            starts[id(elem)] = before
     visit(root)
-    return lines
+    return SourceLines(starts, spans)
 
 
 def _mark_value(match: re.Match) -> int:

@@ -150,3 +150,20 @@ def test_lint_joins_a_paragraphs_lines_as_the_document_tree_does(tmp_path, lines
     printed = plain_text(nodes_of(doc, Paragraph)[0].content)
     linted = paragraphs(ExpandedSection(tmp_path / "01.md", text, (3, 4)))[0].text
     assert linted == printed
+
+
+def test_lint_reads_the_blocks_the_parser_finds_at_their_lines():
+    """lint takes its blocks from the reader's parser, not from patterns of its own: a
+    table row without pipes around it, a list item three deep, a heading underlined,
+    the same sentence twice, each found at its line; nothing in a quotation (its lazy
+    lines too) or an indented code block."""
+    text = ("# 題\n\n"
+            "記入して下さい。\n\n"
+            "記入して下さい。\n\n"
+            "- 一\n    - 二\n        - 記入して下さい。\n\n"
+            "区分 | 説明\n--- | ---\n甲 | 記入して下さい。\n\n"
+            "記入して下さい\n===\n\n"
+            "> 引用の一行目\n記入して下さい。\n\n"  # a lazy line of the quotation
+            "    記入して下さい。\n")  # an indented code block
+    found = [(d.line, d.column) for d in lint_text(text) if d.code == "hojo-doushi-kana"]
+    assert found == [(3, 5), (5, 5), (9, 15), (13, 9), (15, 5)]  # none quoted, none code

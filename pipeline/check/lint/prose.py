@@ -1,23 +1,28 @@
 """An expanded section → its prose, paragraph by paragraph, with the place in the
 author's file of every character.
 
-Only prose is linted: code blocks and code spans, quotations (`>`), link
-addresses and bare URLs, citations and cross-references, footnote calls,
-attribute lists and HTML comments are masked, so that no rule matches
-inside them (a cited title keeps its own spelling; the reference list is
-not read at all). Lines of a paragraph are joined as Japanese text is, so a
-word the editor wrapped is one word again, and each character keeps its
+The blocks are the reader's: Python-Markdown parses the section as a build
+does (read/markdown.py) and says on which lines each paragraph, heading,
+table row and list item stands, so lint reads the blocks the products print.
+Only prose is linted: code blocks, quotations (their lazy lines too), and
+within a block code spans, link addresses and bare URLs, citations and
+cross-references, footnote calls, attribute lists and HTML comments are
+masked, so that no rule matches inside them (a cited title keeps its own
+spelling; the reference list is not read at all). Lines of a paragraph are
+joined as the tree joins them (read/lines.py), and each character keeps its
 line and column.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...read.expand import ExpandedSection
 from ...read.lines import fenced, joins_without_space
+from ...read.markdown import SourceLines, build_markdown_tree, make_markdown
 
 MASK = "\ue200"  # stands where something that is not prose was
 _DISABLE = re.compile(r"^\s*<!--\s*lint:\s*disable=([\w,\s-]+?)\s*-->\s*$")
@@ -46,40 +51,63 @@ class Paragraph:
 
 
 def paragraphs(section: ExpandedSection) -> list[Paragraph]:
-    """Returns the prose of a section, one Paragraph per block of text."""
-    out: list[Paragraph] = []
-    lines: list[tuple[int, str]] = []  # (index in the expanded text, line)
-    disabled, disable_line = frozenset(), None
+    """Returns the prose of a section, one Paragraph per block of text: the blocks
+    the reader's parser finds (read/markdown.py), with the lines it says they are on."""
     text_lines = section.text.split("\n")
-    for index, (line, in_fence) in enumerate(zip(text_lines, fenced(text_lines))):
-        if in_fence:
+    tree = build_markdown_tree(section.text, _markdown())
+    directives = _directives(text_lines)
+    out, pending = [], None
+    for first, last in _prose_blocks(tree.root, tree.lines):
+        while directives and directives[0][0] < first:  # the last one before it holds
+            pending = directives.pop(0)
+        lines = [(i, text_lines[i]) for i in range(first - 1, last) if text_lines[i].strip()]
+        if not lines:
             continue
-        directive = _DISABLE.match(line)
-        if directive:
-            disabled = frozenset(r.strip() for r in directive.group(1).split(",") if r.strip())
-            disable_line = section.source_line(index + 1)
-            continue
-        if not line.strip() or line.lstrip().startswith(">") or _is_table_rule(line):
-            if lines:
-                out.append(_paragraph(section, lines, disabled, disable_line))
-                lines, disabled, disable_line = [], frozenset(), None
-            continue
-        if _starts_block(line) and lines:
-            out.append(_paragraph(section, lines, disabled, disable_line))
-            lines, disabled, disable_line = [], frozenset(), None
-        lines.append((index, line))
-    if lines:
-        out.append(_paragraph(section, lines, disabled, disable_line))
+        disabled, line = (pending[1], section.source_line(pending[0])) if pending \
+            else (frozenset(), None)
+        out.append(_paragraph(section, lines, disabled, line))
+        pending = None
     return out
 
 
-def _is_table_rule(line: str) -> bool:
-    return bool(re.fullmatch(r"\s*\|?[\s:|-]*-[\s:|-]*\|?\s*", line))
+@functools.cache
+def _markdown():
+    return make_markdown()  # reset for each section by build_markdown_tree
 
 
-def _starts_block(line: str) -> bool:
-    """A list item, heading or table row starts anew, even without a blank line."""
-    return bool(re.match(r"\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|)", line))
+def _directives(text_lines: list[str]) -> list[tuple[int, frozenset[str]]]:
+    """Returns each `<!-- lint: disable=… -->` outside code: (its line, its rules)."""
+    found = []
+    for index, (line, in_fence) in enumerate(zip(text_lines, fenced(text_lines))):
+        directive = None if in_fence else _DISABLE.match(line)
+        if directive:
+            found.append((index + 1, frozenset(r.strip() for r in directive.group(1).split(",")
+                                               if r.strip())))
+    return found
+
+
+_NOT_PROSE = {"blockquote", "pre", "code", "hr"}  # quotations keep their own wording
+_PROSE = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+
+
+def _prose_blocks(elem, lines: SourceLines) -> list[tuple[int, int]]:
+    """Returns the first and last line of each block of prose under elem, in order: a
+    paragraph, a heading, a table row, a tight list item's own text."""
+    out = []
+    for child in elem:
+        span = lines.spans.get(id(child))
+        if child.tag in _NOT_PROSE:
+            continue
+        if child.tag in _PROSE:
+            out += [span] if span else []
+        elif child.tag == "li" and not any(c.tag == "p" for c in child):
+            nested = [lines.spans[id(c)][0] for c in child if id(c) in lines.spans]
+            if span and (not nested or nested[0] > span[0]):
+                out.append((span[0], (nested[0] - 1) if nested else span[1]))
+            out += _prose_blocks(child, lines)
+        else:
+            out += _prose_blocks(child, lines)
+    return out
 
 
 def _paragraph(section: ExpandedSection, lines, disabled, disable_line) -> Paragraph:

@@ -167,3 +167,31 @@ def test_lint_reads_the_blocks_the_parser_finds_at_their_lines():
             "    記入して下さい。\n")  # an indented code block
     found = [(d.line, d.column) for d in lint_text(text) if d.code == "hojo-doushi-kana"]
     assert found == [(3, 5), (5, 5), (9, 15), (13, 9), (15, 5)]  # none quoted, none code
+
+
+@pytest.mark.parametrize("report", ["content", "tests/corpus/long-tables", "tests/corpus/deep-lists",
+                                    "tests/corpus/mixed-scripts", "tests/corpus/statistics"])
+def test_every_run_of_prose_lint_reads_is_text_the_products_print(report):
+    """lint and the builds read one tree: every run of prose lint checks (between the
+    parts it masks) stands in the document's text as the writers print it."""
+    from pipeline.build import load_document
+    from pipeline.check.lint.prose import MASK, paragraphs
+    from pipeline.read import expand_sections
+    from pipeline.read.data import DataFiles
+    from pipeline.read.report import load_report
+    from pipeline.tree import FootnoteRef, Heading, Paragraph as Block, Table, plain_text, walk
+    content = ROOT / report
+    doc, _ = load_document(content)
+    printed = " ".join(plain_text(getattr(node, "content", ())) for section in doc.sections
+                       for node in walk(section.blocks) if isinstance(node, (Heading, Block)))
+    printed += " ".join(plain_text(cell) for section in doc.sections
+                        for node in walk(section.blocks) if isinstance(node, Table)
+                        for row in node.header + node.body for cell in row)
+    printed += " ".join(plain_text(node.caption) for section in doc.sections
+                        for node in walk(section.blocks) if isinstance(node, Table))
+    printed += " ".join(plain_text(node.content) for section in doc.sections
+                        for node in walk(section.blocks) if isinstance(node, FootnoteRef))
+    expanded, _ = expand_sections(load_report(content)[0], DataFiles(content))
+    runs = [run.strip() for section in expanded for p in paragraphs(section)
+            for run in p.text.split(MASK) if len(run.strip()) > 1]
+    assert runs and [run for run in runs if run not in printed] == []

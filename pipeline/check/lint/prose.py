@@ -31,6 +31,7 @@ _BLOCK_PREFIX = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|Table:\s*|表
 _INLINE_MASKS = re.compile(
     r"`[^`\n]*`"  # code spans
     r"|\]\([^)\s]*\)"  # a link's address
+    r"|\[(?=[^\[\]\n]*\]\()"  # and the bracket that opens its text
     r"|https?://[^\s)）」、。]+"  # bare URLs
     r"|\[@[^\]]*\]"  # citations and cross-references
     r"|\[\^[^\]]+\]"  # footnote calls

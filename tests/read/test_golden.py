@@ -39,3 +39,15 @@ def test_markdown_gives_its_golden_tree(case):
 
 def test_every_golden_input_has_its_tree():
     assert CASES and all((GOLDEN / f"{case}.tree").is_file() for case in CASES)
+
+
+def test_identical_blocks_are_each_found_at_their_own_line(tmp_path):
+    """Positions come from the parser, not from searching for a block's first words:
+    the same bad link in three paragraphs, two list items, a quotation, two cells and
+    a footnote is reported at each one's line."""
+    from helpers import errors_of
+    bad = "[悪い](javascript:a)"
+    text = (f"# 一\n\n{bad}\n\n{bad}\n\n{bad}\n\n- {bad}\n- {bad}\n\n> {bad}\n\n"
+            f"| {bad} | {bad} |\n|---|---|\n| {bad} | x |\n\n文[^a]。\n\n[^a]: {bad}\n")
+    errors = errors_of(tmp_path, {"01.md": text})
+    assert [int(e.split(":")[1]) for e in errors] == [3, 5, 7, 9, 10, 12, 14, 14, 16, 20]

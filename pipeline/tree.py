@@ -181,6 +181,7 @@ class Table:
     label: str = ""  # `id:` of a data table, for cross-references
     notes: tuple[str, ...] = ()  # a data table's notes, as its file writes them under it
     data: str = ""  # a data table's file, as the block names it
+    caption_pos: Pos | None = None  # a `Table: …` paragraph's own place
 
 
 @dataclass(frozen=True)
@@ -426,6 +427,8 @@ def _brief(value) -> str:
         return f"<{len(value)} bytes>"
     if isinstance(value, str) and value.startswith("/"):
         return repr(Path(value).name)  # a resolved file: the same on every machine
+    if isinstance(value, Pos):
+        return f"@{value.line}:{value.column}"  # its file is the node's own
     return repr(value)
 
 

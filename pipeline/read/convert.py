@@ -192,12 +192,13 @@ class _Converter:
                 continue
             if caption is not None and out and isinstance(out[-1], Table) and not out[-1].caption:
                 out[-1] = dataclasses.replace(out[-1], caption=caption[0],  # ... or after it
-                                              label=caption[1])
+                                              label=caption[1], caption_pos=caption[2])
                 continue
             block = self.block(elem)
             if isinstance(block, Table) and pending_caption:
                 block = dataclasses.replace(block, caption=pending_caption[0],
-                                            label=pending_caption[1])
+                                            label=pending_caption[1],
+                                            caption_pos=pending_caption[2])
             pending_caption = ()
             if block is not None:
                 out.append(block)
@@ -340,15 +341,16 @@ class _Converter:
     def row(self, tr: etree.Element) -> tuple[Inlines, ...]:
         return tuple(self.inlines(cell) for cell in tr)
 
-    def caption_of(self, elem: etree.Element) -> tuple[Inlines, str] | None:
-        """Returns the caption and its label ({#tbl:x}) when elem is a `Table: ...`
-        paragraph, else None."""
+    def caption_of(self, elem: etree.Element) -> tuple[Inlines, str, Pos] | None:
+        """Returns the caption, its label ({#tbl:x}) and where it stands when elem is
+        a `Table: ...` paragraph, else None."""
         if elem.tag != "p" or not _CAPTION.match(elem.text or ""):
             return None
+        pos = self.locate(elem)
         copy = _without(elem, [])
         copy.text = _CAPTION.sub("", copy.text, count=1)
         label = _take_label(copy)
-        return self.inlines(copy), label
+        return self.inlines(copy), label, pos
 
     @staticmethod
     def is_table(elems: list[etree.Element], index: int) -> bool:

@@ -82,3 +82,20 @@ def test_long_addresses_and_words_stay_inside_the_page(built):
     right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', html)]
     limit = A4_WIDTH_PT - PAGE.right * MM + 1
     assert right_edges and max(right_edges) <= limit, max(right_edges)
+
+
+def test_the_word_files_map_points_at_each_caption_and_cell_where_it_is_written(built):
+    """A caption (`Table: …`) and a table's cells are marked at their own lines, which
+    `review --apply` edits: here the table whose first cell repeats the words that
+    open the paragraph four lines above it."""
+    import zipfile
+    source = (CORPUS / "long-tables" / "01-annex.md").read_text(encoding="utf-8").split("\n")
+    mapping = zipfile.ZipFile(built["long-tables"][1]).read(
+        "customXml/pipeline-sources.xml").decode("utf-8")
+    blocks = re.findall(r'<block mark="[^"]+" file="01-annex.md" line="(\d+)">([^<]*)</block>',
+                        mapping)
+    caption = next(int(line) for line, text in blocks if text.startswith("表2"))
+    assert source[caption - 1].startswith("Table: 手続ごとの内訳")
+    cells = [(int(line), text) for line, text in blocks if text in ("手続", "894")]
+    assert cells and all(f"| {text} |" in source[line - 1] or f" {text} |" in source[line - 1]
+                         for line, text in cells)

@@ -201,7 +201,7 @@ def _(node: Table, writer: Writer) -> None:
         caption.paragraph_format.keep_with_next = True
         write_inlines(node.caption, caption, writer)
         writer.bookmarks.wrap(caption, node.anchor)
-        writer.marked(caption, node.pos)
+        writer.marked(caption, node.caption_pos or node.pos)
     rows = node.header + node.body
     columns = max((len(r) for r in rows), default=0)
     table = writer.table(len(rows), columns, "Table Grid")

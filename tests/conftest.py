@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import FLAGSHIP, run_cli
+from helpers import FLAGSHIP, need_tool, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -24,11 +22,7 @@ def flagship_pdf(tmp_path_factory) -> Path:
 def browser(tmp_path_factory):
     """Returns headless Chromium (selenium), for the web edition; missing, a skip on a
     developer's machine and a failure under CI, which installs it."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromedriver are not installed under CI")
-        pytest.skip("chromium and chromedriver are not installed; `make test` installs them")
+    chromium, driver = need_tool("chromium"), need_tool("chromedriver")
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service

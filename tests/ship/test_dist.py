@@ -4,7 +4,6 @@ import hashlib
 import json
 import re
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import pipeline.ship.bundle
 from pipeline.cli import main
 from pipeline.ship.bundle import safe_filename
 
-from helpers import ROOT, listing, pdf_pages_text, run_cli, write_report
+from helpers import ROOT, listing, need_tool, pdf_pages_text, run_cli, write_report
 from helpers import tiny_png
 
 SECTIONS = {
@@ -99,11 +98,7 @@ def test_unchanged_inputs_make_no_bundle(tmp_path, capsys):
 
 
 def test_identical_inputs_give_identical_bundles_on_any_day(tmp_path):
-    faketime = shutil.which("faketime")
-    if not faketime:
-        if os.environ.get("CI"):
-            pytest.fail("faketime is missing in CI: `make test` should have installed it")
-        pytest.skip("faketime is not installed")
+    need_tool("faketime")
     root = _report(tmp_path)
     shifted = ["faketime", "-f", "+3653d", sys.executable]
     year = subprocess.run([*shifted, "-c", "import time; print(time.gmtime().tm_year)"],

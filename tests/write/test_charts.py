@@ -233,7 +233,6 @@ def raw_and_tidy_svgs():
     import dataclasses
 
     from pipeline.write import chart as charting
-    from pipeline.write.chart_plan import LEGEND_ROW
     doc, _ = load_document(FLAGSHIP)
     chart = dataclasses.replace(nodes_of(doc, Chart)[0], kind="line")
     ours = charting.draw_chart(chart, "svg")

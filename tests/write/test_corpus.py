@@ -1,7 +1,6 @@
 """Realistic documents (tests/corpus/) through both writers, read back."""
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.write.page import PAGE
 
-from helpers import ROOT, pdf_pages_text
+from helpers import ROOT, need_tool, pdf_pages_text
 
 CORPUS = ROOT / "tests" / "corpus"
 A4_WIDTH_PT = 595.28
@@ -74,8 +73,7 @@ def test_mixed_scripts_keep_their_characters(built):
 
 
 def test_long_addresses_and_words_stay_inside_the_page(built):
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    need_tool("pdftotext")
     pdf = built["mixed-scripts"][0]
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout

@@ -1,9 +1,7 @@
 """The Word file, read back with python-docx and as XML; parity with the PDF; LibreOffice."""
 
 import itertools
-import os
 import re
-import shutil
 import subprocess
 import zipfile
 
@@ -16,7 +14,7 @@ from pipeline.read.references import load_references
 from pipeline.write.sist02 import format_sist02
 from pipeline.tree import Citation, CrossRef, Figure, FootnoteRef, Table, plain_text, walk
 
-from helpers import FLAGSHIP, pdf_pages_text, run_cli, write_report
+from helpers import FLAGSHIP, need_tool, pdf_pages_text, run_cli, write_report
 from helpers import tiny_png
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -216,11 +214,7 @@ def test_pdf_and_docx_say_the_same(built, document, tree):
 
 
 def test_libreoffice_opens_and_converts_it(built, tmp_path, tree):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is missing in CI: `make test` should have installed it")
-        pytest.skip("LibreOffice is not installed")
+    soffice = need_tool("soffice", "libreoffice")
     result = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
                              "--convert-to", "pdf", "--outdir", str(tmp_path), str(built[0])],
                             capture_output=True, text=True, timeout=180)

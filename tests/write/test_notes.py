@@ -2,7 +2,6 @@
 .docx as LibreOffice reads it."""
 
 import re
-import shutil
 import subprocess
 import zipfile
 
@@ -13,7 +12,7 @@ from pipeline.build import load_document
 from pipeline.cli import main
 from pipeline.tree import CrossRef, Figure, Heading, Table, walk
 
-from helpers import pdf_pages_text, tiny_png, write_report
+from helpers import need_tool, pdf_pages_text, tiny_png, write_report
 
 SECTIONS = {
     "01-a.md": "# 背景 {#sec:background}\n\n詳しくは[@sec:cases]と[@tbl:staff]で述べる[^first]。"
@@ -78,7 +77,9 @@ def test_each_ref_field_names_a_bookmark_around_its_number(tmp_path):
     root, out = _report(tmp_path / "r"), tmp_path / "o"
     assert main(["docx", "--content", str(root), "--out", str(out), "--quiet"]) == 0
     xml = zipfile.ZipFile(out / "test-report.docx").read("word/document.xml").decode("utf-8")
-    for bookmark, shown in _ref_fields(out / "test-report.docx"):
+    fields = _ref_fields(out / "test-report.docx")
+    assert fields and len(fields) == xml.count("> REF ")  # every field, read as it is written
+    for bookmark, shown in fields:
         inside = re.search(rf'<w:bookmarkStart w:id="(\d+)" w:name="{bookmark}"/>'
                            rf'<w:r><w:t[^>]*>([^<]*)</w:t></w:r><w:bookmarkEnd w:id="\1"/>', xml)
         assert inside and inside.group(2) == shown
@@ -129,10 +130,7 @@ def test_footnotes_sit_on_the_page_that_calls_them(tmp_path):
 
 @pytest.fixture
 def libreoffice():
-    program = shutil.which("soffice") or shutil.which("libreoffice")
-    if not program:
-        pytest.skip("LibreOffice is not installed; `make test` installs it")
-    return program
+    return need_tool("soffice", "libreoffice")
 
 
 def test_libreoffice_shows_every_footnote_and_reference(tmp_path, libreoffice):

@@ -7,7 +7,6 @@ tests/read/test_statistics_files.py).
 """
 
 import re
-import shutil
 import subprocess
 import zipfile
 from html import unescape
@@ -17,7 +16,7 @@ import pytest
 
 from pipeline.cli import main
 
-from helpers import ROOT, pdf_pages_text
+from helpers import ROOT, need_tool, pdf_pages_text
 
 STATISTICS = ROOT / "tests" / "corpus" / "statistics"
 TABLE_ROWS = [["00", "全国", "127,094,745", "126,146,099", "-0.7", "377,975"],
@@ -101,8 +100,7 @@ def test_a_long_table_starts_after_its_text_and_repeats_its_header(products):
 
 def _words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
     """Returns each page's words with their boxes (pdftotext -bbox)."""
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed; `make test` installs it")
+    need_tool("pdftotext")
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
                          text=True, check=True).stdout
     word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '

@@ -14,8 +14,10 @@ import struct
 import subprocess
 import sys
 import textwrap
+import zipfile
 import zlib
 from collections import Counter
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,87 @@ def run_bounded(*args: str, memory_mib: int = 2048, seconds: float = 60) -> dict
     return {"code": report.get("code", done.returncode), "stderr": done.stderr,
             "seconds": time.perf_counter() - started,
             "peak_mib": report.get("peak_kib", 0) / 1024, "crashed": "code" not in report}
+
+
+# ---- the products' text, for comparing what they say -----------------------------
+
+def squeeze(text: str) -> str:
+    """Returns text without whitespace: each product breaks lines where it must."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_reading_text(path: Path, meta) -> str:
+    """The PDF's text without what each page repeats (the running head, the page
+    number) or sets apart (its footnotes, which are compared on their own)."""
+    furniture = {squeeze(meta.title + (meta.marking or "")), squeeze(meta.title)}
+    kept = []
+    need_tool("pdftotext")
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout  # in reading order: a cell's words together
+    for page in text.split("\f")[:-1]:
+        lines = page.split("\n")
+        notes = next((i for i, line in enumerate(lines) if re.match(r"\s*注\d+\s", line)),
+                     len(lines))
+        body = [line for line in lines[:notes] if squeeze(line) not in furniture
+                and not re.fullmatch(r"\s*-\s*\d+\s*-\s*", line)]
+        kept.append(squeeze("".join(body)) + "\n" + squeeze("".join(lines[notes:])))
+    return "\n".join(kept)
+
+
+def docx_text(path: Path) -> str:
+    """The Word file's text, body and footnotes, in the order Word keeps it."""
+    package = zipfile.ZipFile(path)
+    parts = ["word/document.xml"] + [n for n in package.namelist() if n == "word/footnotes.xml"]
+    return "\n".join(squeeze(unescape("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>",
+                                                             package.read(n).decode("utf-8")))))
+                     for n in parts)
+
+
+def web_text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    html = re.sub(r"<svg\b.*?</svg>", "", html, flags=re.S)  # a chart's words are its own
+    return squeeze(unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def text_runs(inlines) -> list[str]:
+    """Returns the inlines' text, cut where a citation or a footnote call stands: the
+    words between the marks each product prints its own way."""
+    from pipeline.tree import Citation, Code, CrossRef, Emphasis, FootnoteRef, Link, Strong, Text
+    out, current = [], []
+
+    def visit(nodes):
+        for node in nodes:
+            if isinstance(node, (Citation, FootnoteRef)):
+                out.append("".join(current))
+                current.clear()
+            elif isinstance(node, Text):
+                current.append(node.text)
+            elif isinstance(node, Code):
+                current.append(node.text)
+            elif isinstance(node, CrossRef):
+                current.append("・".join(t.text for t in node.targets))
+            elif isinstance(node, (Strong, Emphasis, Link)):
+                visit(node.children)
+    visit(inlines)
+    out.append("".join(current))
+    return [run for run in map(squeeze, out) if len(run) > 1]
+
+
+def blocks_text(doc) -> list[str]:
+    """Returns the runs of every block of the document, in reading order."""
+    from pipeline.tree import Chart, Figure, FootnoteRef, Heading, Paragraph, Table, walk
+    found = []
+    for section in doc.sections:
+        for node in walk(section.blocks):
+            if isinstance(node, (Heading, Paragraph)):
+                found += text_runs(node.content)
+            elif isinstance(node, Table):
+                found += text_runs(node.caption)
+                found += [r for row in node.header + node.body for cell in row for r in text_runs(cell)]
+                found += [squeeze(note) for note in node.notes]  # a data file's notes
+            elif isinstance(node, (Figure, Chart)):
+                found += text_runs(node.caption)
+            elif isinstance(node, FootnoteRef):
+                found += text_runs(node.content)
+    return found

@@ -74,6 +74,38 @@ def test_failed_build_leaves_previous_product_intact(tmp_path):
     assert json.loads((out / "check.json").read_text())["errors"] == 1
 
 
+def test_a_write_that_fails_halfway_leaves_the_previous_product_whole(tmp_path, monkeypatch,
+                                                                      capsys):
+    """The product is written beside its place and renamed: a disk that fills up while
+    the new PDF is written leaves the old one as it was, and no half-written file."""
+    import pipeline.atomic
+    root, out = write_report(tmp_path / "r", GOOD), tmp_path / "out"
+    assert main(["pdf", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    before = (out / "test-report.pdf").read_bytes()
+    (root / "01-intro.md").write_text("# はじめに\n\n改めた本文。\n", encoding="utf-8")
+
+    class FullDisk:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            self.handle.write(data[:len(data) // 2])  # half of it reached the disk
+            raise OSError(28, "No space left on device")
+    real_open = open
+    monkeypatch.setattr(pipeline.atomic, "open", lambda path, mode: FullDisk(
+        real_open(path, mode)), raising=False)
+    assert main(["pdf", "--content", str(root), "--out", str(out), "--quiet"]) == 74
+    assert "No space left on device" in capsys.readouterr().err
+    assert (out / "test-report.pdf").read_bytes() == before
+    assert listing(out) == ["check.json", "test-report.pdf"]
+
+
 def test_missing_content_directory_is_a_diagnostic(tmp_path):
     result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 1

@@ -22,8 +22,9 @@ from pipeline.cli import main
 from helpers import ROOT, cli_env, listing, write_report
 
 GOOD = {"01.md": "# 一\n\n本文[@alpha]。\n"}
-# Long enough that `all` takes a second or two, so that a signal lands mid-build.
-LONG = {"01.md": "# 一\n\n" + "".join(f"段落{n}の本文である[@alpha]。\n\n" for n in range(600))}
+# Long enough that `all` takes two or three seconds here, so that a signal at 1.5 s
+# lands mid-build (the test asserts it did, rather than passing on a finished build).
+LONG = {"01.md": "# 一\n\n" + "".join(f"段落{n}の本文である[@alpha]。\n\n" for n in range(900))}
 
 
 def _strays(out) -> list[str]:
@@ -84,16 +85,16 @@ def test_sigterm_leaves_nothing_half_written(tmp_path, command, delay):
         (root / "report.yaml").write_text(text.replace('"1.0"', '"1.1"'), encoding="utf-8")
     build = _start([command, "--content", str(root), "--out", str(out)], tmp_path)
     time.sleep(delay)
+    assert build.poll() is None, "the build ended before the signal: make LONG longer"
     build.send_signal(signal.SIGTERM)
     _, err = build.communicate(timeout=60)
     # -SIGTERM: it came before the handler was installed, when nothing was written yet
-    assert build.returncode in (0, 128 + signal.SIGTERM, -signal.SIGTERM), err
+    assert build.returncode in (128 + signal.SIGTERM, -signal.SIGTERM), err
     assert "Traceback" not in err and _strays(out) == []
-    if build.returncode != 0:
-        assert _products(out) == before  # both products, or neither, were replaced
-        if command == "dist":
-            assert sorted(p.name for p in (out / "dist").iterdir()
-                          if not p.name.startswith(".")) == ["test-report-v1.0-20260401"]
+    assert _products(out) == before  # neither product was replaced
+    if command == "dist":
+        assert sorted(p.name for p in (out / "dist").iterdir()
+                      if not p.name.startswith(".")) == ["test-report-v1.0-20260401"]
     assert main([command, "--content", str(root), "--out", str(out), "--quiet"]) == 0
 
 

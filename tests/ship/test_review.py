@@ -244,6 +244,24 @@ def test_a_change_in_jinja_or_a_citation_is_reported_not_applied(built, tmp_path
     assert (root / "02.md").read_text(encoding="utf-8") == before  # nothing of that block
 
 
+def test_a_change_to_text_written_inside_a_jinja_tag_is_never_written_there(built, tmp_path):
+    """The guard itself: the words stand literally in the source, but inside
+    `{{ "…" }}`, so writing them there would edit an expression."""
+    root, _ = built
+    (root / "02.md").write_text('# 事例\n\n{{ "県と市町の取組の一覧を示す" }}。\n', encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", "tag"], check=True)
+    assert main(["docx", "--content", str(root), "--out", str(tmp_path / "d"), "--quiet"]) == 0
+    edits = WordEdits(tmp_path / "d" / "test-report.docx")
+    edits.replace("取組", "施策")
+    reviewed = edits.save(tmp_path / "reviewed.docx")
+    before = (root / "02.md").read_text(encoding="utf-8")
+    code, report = _review(reviewed, root, tmp_path / "o", "--apply")
+    assert code == 0
+    assert [(f["rule"], f["line"]) for f in report["findings"]
+            if f["rule"] == "review-manual"] == [("review-manual", 3)]
+    assert (root / "02.md").read_text(encoding="utf-8") == before
+
+
 def test_apply_refuses_uncommitted_sources_unless_forced(built, tmp_path, capsys):
     root, original = built
     reviewed = _reviewed(original, tmp_path / "reviewed.docx")

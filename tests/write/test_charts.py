@@ -18,7 +18,7 @@ import pipeline.write.pdf
 from pipeline.build import load_document
 from pipeline.cli import main
 from pipeline.read.columns import parse_value
-from pipeline.tree import Chart, Table, plain_text
+from pipeline.tree import Chart
 
 from helpers import (FLAGSHIP, ROOT, cli_env, load_doc, nodes_of, pdf_pages_text, run_bounded,
                      run_cli, write_report)
@@ -77,14 +77,12 @@ def test_both_products_say_the_same_numbers(flagship):
     pdf_text = re.sub(r"\s+", "", "".join(pdf_pages_text(flagship / "gov-dx-briefing.pdf")))
     document = docx.Document(flagship / "gov-dx-briefing.docx")
     word_cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    table = next(t for t in nodes_of(doc, Table) if t.source)
-    for row in table.body:
-        for cell in row:
-            assert plain_text(cell) in word_cells and plain_text(cell) in pdf_text
-    chart = nodes_of(doc, Chart)[0]
-    for series in chart.series:
-        for value in series.values:
-            assert f"{value:,}" in pdf_text
+    # As content/data/staff.csv and minami_costs.csv write them, not as the tree says.
+    for cell in ("国家公務員", "113", "59", "2000", "2021", "地方公務員", "322", "274"):
+        assert cell in word_cells and cell in pdf_text
+    for label in ("15,000", "3,075", "1,000"):  # the chart's value labels, in the PDF's text
+        assert label in pdf_text
+    assert "15,000円から3,075円" in pdf_text
 
 
 def test_a_shift_jis_csv_and_its_rows_in_the_text(tmp_path):

@@ -9,7 +9,7 @@ from pipeline.build import load_document
 from pipeline.read.references import load_references
 from pipeline.tree import Citation, Heading, plain_text, walk
 
-from helpers import FLAGSHIP, pdf_pages_text, run_cli
+from helpers import FLAGSHIP, blocks_text, pdf_pages_text, pdf_reading_text, run_cli
 
 A4 = (595.28, 841.89)
 
@@ -154,13 +154,11 @@ def test_headings_are_numbered_in_the_text(pages, doc):
 
 def test_no_missing_glyphs(flagship_pdf, doc):
     # A glyph missing from the font comes out as U+FFFD or vanishes; the full
-    # text of every paragraph must come back from the PDF.
-    text = _squeeze("".join(pdf_pages_text(flagship_pdf)))
+    # text of every paragraph, heading, cell and note must come back from the PDF.
+    text = pdf_reading_text(flagship_pdf, doc.meta)
     assert "\ufffd" not in text
-    for section in doc.sections:
-        for node in walk(section.blocks):
-            if isinstance(node, Heading):
-                assert _squeeze(plain_text(node.content)) in text
+    expected = blocks_text(doc)
+    assert expected and [run for run in expected if run not in text] == []
 
 
 def test_identical_inputs_give_identical_bytes(flagship_pdf, tmp_path):

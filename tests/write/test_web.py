@@ -10,9 +10,8 @@ import pytest
 
 from pipeline.build import load_document
 from pipeline.cli import main
-from pipeline.tree import Heading, Paragraph, plain_text, walk
 
-from helpers import FLAGSHIP
+from helpers import FLAGSHIP, blocks_text, web_text
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +32,9 @@ def test_the_page_is_self_contained_and_needs_no_script(page):
 
 def test_it_says_what_the_other_products_say(page):
     doc, _ = load_document(FLAGSHIP)
-    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
-    for section in doc.sections:
-        for node in walk(section.blocks):
-            if isinstance(node, Heading):
-                assert re.sub(r"\s+", "", plain_text(node.content)) in text
-            elif isinstance(node, Paragraph):
-                first = re.sub(r"\s+", "", plain_text(node.content))[:15]
-                assert first in text
+    text = web_text(page)  # every block's words, whole (tests/write/test_parity.py: all three)
+    expected = blocks_text(doc)
+    assert expected and [run for run in expected if run not in text] == []
 
 
 def test_identical_inputs_give_identical_bytes(page, tmp_path):

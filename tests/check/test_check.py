@@ -52,7 +52,7 @@ def test_strict_turns_warnings_into_errors(tmp_path):
 
 def test_check_json_counts_and_fields(tmp_path):
     _, report = check(FIXTURES / "fields", tmp_path)
-    assert (report["errors"], report["warnings"]) == (7, 2)
+    assert (report["errors"], report["warnings"]) == (7, 3)
     finding = report["findings"][0]
     assert set(finding) == {"rule", "severity", "path", "line", "column", "message"}
     assert finding["path"].endswith("fields/references.yaml")

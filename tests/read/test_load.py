@@ -8,7 +8,7 @@ from pipeline.diagnostics import PipelineError
 from pipeline.read.references import load_references, parse_date
 from pipeline.read.report import load_report
 
-from helpers import write_report
+from helpers import run_cli, write_report
 
 
 def test_report_loads_typed_fields(tmp_path):
@@ -91,3 +91,23 @@ def test_dates(value, expected):
 def test_bad_dates(value):
     with pytest.raises(ValueError):
         parse_date(value)
+
+
+def test_a_file_that_cannot_be_read_is_named(tmp_path):
+    from pipeline.read.files import read_text
+    with pytest.raises(PipelineError) as caught:
+        read_text(tmp_path)  # a directory where a file should be
+    assert [(d.code, d.message) for d in caught.value.diagnostics] == [
+        ("read", "cannot read file: Is a directory")]
+
+
+@pytest.mark.parametrize("references, message", [
+    ("{a: 1}\n", "references.yaml:1: error: expected a list of references (CSL YAML) "
+     "[reference]"),
+    ("- type: report\n  title: 題\n", "references.yaml:1: error: reference has no 'id' "
+     "[reference]"),
+])
+def test_a_reference_file_that_is_no_list_of_entries_is_named(tmp_path, references, message):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n本文。\n"}, references=references)
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and message in result.stderr

@@ -320,3 +320,13 @@ def test_make_dist_quiet_prints_nothing(tmp_path):
                               cwd=ROOT, capture_output=True, text=True)
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert listing(out / "dist") == [BUNDLE]
+
+
+def test_a_recipients_file_that_names_nobody_is_refused(tmp_path, capsys):
+    recipients = tmp_path / "recipients.txt"
+    recipients.write_text("# 配布先（まだ決まっていない）\n\n", encoding="utf-8")
+    assert _dist(_report(tmp_path), tmp_path / "out", "--recipients", str(recipients)) == 1
+    assert "recipients.txt: error: no recipient listed (one a line) [recipients]" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out" / "dist").exists() or not list(
+        p for p in (tmp_path / "out" / "dist").iterdir() if not p.name.startswith("."))

@@ -53,6 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
                                "/moved": (301, {"Location": "/ok"}),
                                "/found": (302, {"Location": "/ok"}),
                                "/moved-away": (301, {"Location": "/gone"}),
+                               "/busy": (503, {}),
                                }.get(self.path, (404, {}))
         self.send_response(status)
         for name, value in headers.items():
@@ -158,3 +159,11 @@ def test_a_build_never_asks_the_network(tmp_path, server):
     root = _report(tmp_path, base, ["/ok"])
     assert main(["check", "--content", str(root), "--out", str(tmp_path / "out")]) == 0
     assert handler.asked == {}
+
+
+def test_another_status_is_a_warning_that_names_it(tmp_path, server, capsys):
+    base, _ = server
+    root = _report(tmp_path, base, ["/ok", "/busy"])
+    assert _linkcheck(root, tmp_path / "out") == 0  # a server's trouble is no dead link
+    assert f"{root}/references.yaml:8: warning: '{base}/busy': the server answered HTTP 503 " \
+        "[link-status]" in capsys.readouterr().err

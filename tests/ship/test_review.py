@@ -386,3 +386,20 @@ def test_a_tab_stop_set_in_word_is_not_text(built, tmp_path):
         target = tmp_path / f"split-{tab_stop}.docx"
         reports.append(_review(edits.save(target), root, tmp_path / f"o-{tab_stop}")[1])
     assert reports[0]["findings"] and reports[1]["findings"] == reports[0]["findings"]
+
+
+def test_a_block_whose_mark_is_gone_is_reported_unmapped_not_guessed(built, tmp_path):
+    """A reviewer who deletes a paragraph with its hidden mark (or retypes it whole)
+    leaves a block the map cannot find: it is named at its source line."""
+    root, original = built
+    edits = WordEdits(original)
+    run, _ = edits.run_with("町は通信網を整備した。")
+    paragraph = run.getparent()
+    paragraph.getparent().remove(paragraph)  # the paragraph, its bookmark with it
+    reviewed = edits.save(tmp_path / "reviewed.docx")
+    code, report = _review(reviewed, root, tmp_path / "o")
+    assert code == 0
+    unmapped = [(f["line"], f["message"]) for f in report["findings"]
+                if f["rule"] == "review-unmapped"]
+    assert unmapped == [(5, "この段落の目印が文書から消えている（削除されたか、目印ごと書き換えられた）："
+                            "「町は通信網を整備した。住民の端末を結ぶ方式である。」")]

@@ -46,3 +46,19 @@ def test_the_rules_command_lists_every_rule(capsys):
     assert main(["rules"]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert listed == list(RULES)
+
+
+def test_every_rule_is_triggered_by_a_test_that_names_it():
+    """Walks the registry: each rule id must stand in a test's assertion, a fixture's
+    `expect:` comment or the lint corpus (whose examples each rule is tested on), so
+    that a rule no input ever triggers cannot hide. (A test
+    that names an id without triggering it would pass here; the ids are asserted in
+    the findings of real inputs.)"""
+    sources = "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                        for p in (ROOT / "tests").rglob("*")
+                        if p.is_file() and p.suffix in (".py", ".md", ".yaml", ".csv"))
+    named = set(re.findall(r"\[([a-z0-9-]+)\]", sources)) \
+        | set(re.findall(r"[\"']([a-z0-9-]+)[\"']", sources)) \
+        | set(re.findall(r"expect:[^\n]*?(?:error|warning|note) ([a-z0-9-]+)", sources)) \
+        | set(re.findall(r"(?m)^([a-z0-9-]+):", sources))  # lint_corpus.yaml, per rule
+    assert sorted(set(RULES) - named) == []

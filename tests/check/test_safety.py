@@ -27,3 +27,12 @@ def test_raw_html_stays_text_with_a_warning(tmp_path):
 def test_scripts_and_unsafe_links_areerrors_of(tmp_path, markdown, message):
     errors = errors_of(tmp_path, {"01.md": f"# 一\n\n{markdown}\n"})
     assert [e.split(": error: ")[1].rsplit(" [", 1)[0] for e in errors] == [message]
+    rule = "bad-link" if "links" in message else "unsafe-html"
+    assert [e.startswith("r/01.md:3") or e.startswith("01.md:3") for e in errors] == [True]
+    assert errors[0].endswith(f"[{rule}]")
+
+
+def test_text_that_looks_like_a_citation_is_a_warning_at_its_line(tmp_path):
+    doc, warnings = load_doc(tmp_path, {"01.md": "# 一\n\n本文である[see @alpha]。\n"})
+    assert [(w.code, w.line) for w in warnings] == [("stray-citation", 3)]
+    assert "'[see @alpha]' looks like a citation but is not one" in warnings[0].message

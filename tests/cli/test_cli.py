@@ -110,6 +110,7 @@ def test_missing_content_directory_is_a_diagnostic(tmp_path):
     result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("nowhere: error: content directory not found")
+    assert "[missing-file]" in result.stderr
 
 
 def test_figure_and_table_numbers_reach_the_pdf(tmp_path):
@@ -168,7 +169,8 @@ def test_a_failed_all_changes_neither_product(tmp_path, capsys, mode):
     (root / "01.md").write_text("# 一\n\n" + "改めた本文。\n\n" * 300, encoding="utf-8")
     assert main(["all", "--content", str(root), "--out", str(out), "--max-pages", "1",
                  *mode]) == 1
-    assert "--max-pages" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--max-pages" in err and "[too-many-pages]" in err
     assert sorted(p.name for p in out.iterdir()) == [".lock", ".test-report.pair.json",
                                                      *sorted(before)]
     assert {name: (out / name).read_bytes() for name in listing(out)

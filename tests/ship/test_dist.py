@@ -165,7 +165,8 @@ def test_same_edition_with_other_content_is_refused_unless_replaced(tmp_path, ca
     (root / "01-intro.md").write_text("# はじめに\n\n目的を改めた[@alpha]。\n", encoding="utf-8")
     before = _tree(out / "dist" / BUNDLE)
     assert _dist(root, out) == 1
-    assert "raise 'version'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "raise 'version'" in err and "[dist-exists]" in err
     assert _tree(out / "dist" / BUNDLE) == before
     assert _dist(root, out, "--strict") == 1  # an error, not a warning made one
     assert "warnings count as errors" not in capsys.readouterr().err
@@ -210,6 +211,7 @@ def test_a_second_concurrent_build_exits_75(tmp_path):
     assert first.wait() == 0
     assert second.returncode == 75
     assert f"another build of {out} is running (pid {first.pid})" in second.stderr
+    assert "[busy]" in second.stderr
     assert run_cli("pdf", "--content", str(root), "--out", str(out)).returncode == 0
 
 

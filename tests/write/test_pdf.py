@@ -165,3 +165,14 @@ def test_identical_inputs_give_identical_bytes(flagship_pdf, tmp_path):
     result = run_cli("pdf", "--content", str(FLAGSHIP), "--out", str(tmp_path), "--quiet")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / flagship_pdf.name).read_bytes() == flagship_pdf.read_bytes()
+
+
+def test_a_missing_japanese_font_names_its_debian_package(monkeypatch):
+    from pipeline.diagnostics import PipelineError
+    from pipeline.write import pdf
+    monkeypatch.setattr(pdf, "installed_families", lambda: frozenset({"BIZ UDGothic"}))
+    with pytest.raises(PipelineError) as caught:
+        pdf.require_fonts()
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "fonts: error: Japanese font not installed: BIZ UDMincho (install it: apt-get install "
+        "fonts-morisawa-bizud-mincho) [font]"]

@@ -47,11 +47,15 @@ def _strays(out: Path) -> list[str]:
 
 
 def _bounded_all(root: Path, out: Path, *options: str) -> dict:
-    """Runs `all` in a bounded child; asserts it failed cleanly, quickly and small."""
+    """Runs `all` in a bounded child; asserts it failed cleanly and small. Its time is
+    bounded by the pipeline's own --time-limit (30 s unless given), which ends the run
+    with a finding, not by measuring a busy machine's clock."""
+    if "--time-limit" not in options:
+        options = (*options, "--time-limit", "30")
     result = run_bounded("all", "--content", str(root), "--out", str(out), *options)
     assert not result["crashed"], result["stderr"]
     assert "Traceback" not in result["stderr"]
-    assert result["seconds"] < 30 and result["peak_mib"] < 1024, result
+    assert result["peak_mib"] < 1024, result
     return result
 
 
@@ -136,8 +140,8 @@ def test_a_report_too_long_to_fit_is_refused_before_layout(built, tmp_path):
     before = _products(out)
     paragraphs = "".join(f"{'文章' * 7_000}[@staff]。\n\n" for _ in range(60))  # 840,000 characters
     (root / "02-body.md").write_text(f"# 本論\n\n{paragraphs}", encoding="utf-8")
-    result = _bounded_all(root, out, "--max-pages", "100")
-    assert result["code"] == 1 and result["seconds"] < 15  # laid out, it would take minutes
+    result = _bounded_all(root, out, "--max-pages", "100", "--time-limit", "15")
+    assert result["code"] == 1 and "[time-limit]" not in result["stderr"]  # laid out: minutes
     assert "pages (estimated from its text before layout), over the limit of 100" in \
         result["stderr"]
     assert _products(out) == before and _strays(out) == []

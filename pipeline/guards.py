@@ -49,12 +49,19 @@ def cpu_budget(seconds: float):
     if not in_main_thread():
         yield
         return
-    with signal_raises(signal.SIGVTALRM, OverBudget):
-        signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    with _timer(signal.ITIMER_VIRTUAL, signal.SIGVTALRM, seconds, OverBudget):
+        yield
+
+
+@contextmanager
+def _timer(which: int, signum: int, seconds: float, exception: type[BaseException]):
+    """Raises exception when the interval timer `which` runs out within the block."""
+    with signal_raises(signum, exception):
+        signal.setitimer(which, seconds)
         try:
             yield
         finally:
-            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+            signal.setitimer(which, 0)
 
 
 @contextmanager
@@ -91,13 +98,10 @@ def time_limit(seconds: float, what: str):
     if seconds <= 0 or not in_main_thread():
         yield
         return
-    with signal_raises(signal.SIGALRM, _Expired):
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
+    try:
+        with _timer(signal.ITIMER_REAL, signal.SIGALRM, seconds, _Expired):
             yield
-        except _Expired:
-            raise PipelineError([TIME_LIMIT.at(what, None, f"stopped after {seconds:g} s "
-                                               "(--time-limit): the input may be hostile, or "
-                                               "the limit too low")]) from None
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Expired:
+        raise PipelineError([TIME_LIMIT.at(what, None, f"stopped after {seconds:g} s "
+                                           "(--time-limit): the input may be hostile, or "
+                                           "the limit too low")]) from None

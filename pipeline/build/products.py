@@ -123,8 +123,7 @@ def _write_pdf(doc: Document, path: Path, content_dir: Path, limits: Limits,
     with this process's drawing, where the helper failed: the same bytes)."""
     started = time.perf_counter()
     refuse_overlong(doc, limits.max_pages)
-    options = PdfOptions(content_dir, (content_dir, TEMPLATES), doc.meta.archival,
-                         limits.max_pages)
+    options = _pdf_options(content_dir, doc.meta.archival, limits)
     late: dict[str, Callable[[], bytes]] = {}
 
     def placeholder(chart: Chart, kind: str) -> bytes:
@@ -186,9 +185,14 @@ def draft_pdf(doc: Document, content_dir: Path, charts: ChartCache,
     """Returns a PDF to look at, not to send: not archival (PDF/A and tags cost a
     fifth), for the preview."""
     html = render_html(doc, HtmlOptions(draw_chart=charts.draw))
-    data, _ = render_pdf(html, PdfOptions(content_dir, (content_dir, TEMPLATES), False,
-                                          limits.max_pages))
+    data, _ = render_pdf(html, _pdf_options(content_dir, False, limits))
     return data
+
+
+def _pdf_options(content_dir: Path, archival: bool, limits: Limits) -> PdfOptions:
+    """Returns how a PDF of the report is rendered: files from the report and the
+    templates only."""
+    return PdfOptions(content_dir, (content_dir, TEMPLATES), archival, limits.max_pages)
 
 
 def write_web(doc: Document, path: Path, cache: Path | None = None) -> Product:

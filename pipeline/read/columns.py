@@ -95,7 +95,7 @@ def typed_cell(cell, kind: str, marks: tuple[str, ...] = MISSING_MARKS) -> tuple
         return (text or None), 0
     if isinstance(cell, bool):
         return str(cell), 0
-    if isinstance(cell, (date, datetime)):
+    if isinstance(cell, date):  # a datetime too
         return _written(cell), 0
     if isinstance(cell, (int, float)):
         # 12 significant digits: a workbook's 5224614.000000001 is 5224614, as Excel shows it

@@ -33,9 +33,10 @@ _NOT_DATA = {".xls": "an Excel 97–2003 workbook: save it as .xlsx",
 def with_tables(value, path: Path):
     """Returns a YAML or JSON value as written, but for its lists of records, which
     become tables (rows.Rows): found by name, their numbers printed as a table's."""
+    if isinstance(value, LineDict):
+        return _line_dict(value, path)
     if isinstance(value, dict):
-        return type(value)({k: with_tables(v, path) for k, v in value.items()}) \
-            if not isinstance(value, LineDict) else _line_dict(value, path)
+        return {k: with_tables(v, path) for k, v in value.items()}
     if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
         lines = [getattr(r, "line", 0) or n for n, r in enumerate(value, start=1)]
         table = records_table(path, value, lines, "line" if path.suffix == ".yaml" else "record")
@@ -75,7 +76,7 @@ class DataFiles:
         the sections' Jinja; raises PipelineError when one of them cannot be read."""
         paths = self._by_name()
         wanted = paths if names is None else [n for n in names if n in paths]
-        variables, errors, failed = {}, [], False
+        variables, errors = {}, []
         for name in wanted:
             if len(paths[name]) > 1:
                 errors.append(DATA.at(paths[name][1], None, f"'{paths[name][0].name}' and "
@@ -85,9 +86,8 @@ class DataFiles:
             try:
                 variables[name] = self.variable(paths[name][0])
             except PipelineError as exc:
-                errors += exc.diagnostics
-                failed = True
-        if errors or failed:
+                errors += exc.diagnostics  # each failed file keeps its own findings
+        if errors:
             raise PipelineError(errors)
         return variables
 

@@ -111,8 +111,9 @@ def _names(header: list[tuple[int, list]], layout: Layout) -> tuple[str, ...]:
             raise LayoutError(header[0][0], f"names: gives {len(layout.names)} names for "
                               f"{width} columns")
         return tuple(layout.names)
-    parts = [_filled_right([c for c in cells] + [None] * (width - len(cells)), last)
-             for n, (_, cells) in enumerate(header) for last in [n == len(header) - 1]]
+    last = len(header) - 1
+    parts = [_filled_right(list(cells) + [None] * (width - len(cells)), n == last)
+             for n, (_, cells) in enumerate(header)]
     names = []
     for index in range(width):
         words = [_one_line(str(row[index])) for row in parts if _filled(row[index])]

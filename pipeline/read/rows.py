@@ -74,7 +74,7 @@ class Absent:
 class Row(dict):
     """One row: column → value; an unknown or repeated column is named in the error."""
 
-    def __init__(self, items, table: DataTable, index: int):
+    def __init__(self, items, table: DataTable):
         super().__init__(items)
         # Named with '_': the sandbox keeps templates from reaching the table's path.
         self._table = table
@@ -128,7 +128,7 @@ class Rows(list):
 
 def as_rows(table: DataTable) -> Rows:
     """Returns the table as the sections see it."""
-    return Rows((Row(zip(table.columns, _cells(table, index)), table, index)
+    return Rows((Row(zip(table.columns, _cells(table, index)), table)
                  for index in range(len(table.rows))), table)
 
 

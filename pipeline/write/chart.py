@@ -26,7 +26,7 @@ from dataclasses import asdict
 from ..numbers import format_number
 from ..tree import Chart, plain_text
 from ..write.page import HEADING_FONT
-from .chart_draw import draw_plot
+from .chart_draw import draw_plot, value_text
 from .chart_plan import HEIGHT_IN, WIDTH_IN, Plan, plan_chart
 from .chart_svg import tidy_svg
 
@@ -41,15 +41,11 @@ def alt_text(chart: Chart) -> str:
     unit = f"（単位：{chart.unit}）" if chart.unit else ""
     rows = []
     for index, category in enumerate(chart.categories):
-        values = "、".join(f"{s.name} {_value(s.values[index], s.decimals)}"
+        values = "、".join(f"{s.name} {value_text(s.values[index], s.decimals)}"
                           + ("" if s.values[index] is None else chart.unit)
                           for s in chart.series)
         rows.append(f"{category}：{values}")
     return f"{plain_text(chart.caption)}{unit}。" + "。".join(rows) + "。"
-
-
-def _value(value, decimals: int) -> str:
-    return "値なし" if value is None else format_number(value, decimals)
 
 
 def chart_key(chart: Chart, kind: str) -> str:

@@ -37,6 +37,7 @@ def draw_plot(figure, axes, chart: Chart, plan: Plan) -> None:
 
 
 def value_text(value, decimals: int) -> str:
+    """Returns a value as the chart and its text alternative print it."""
     return "値なし" if value is None else format_number(value, decimals)
 
 

@@ -1,6 +1,6 @@
 """Precision and recall of every lint rule, from tests/check/lint_corpus.yaml.
 
-    .venv/bin/python bench/lint_accuracy.py            # the table, as the README shows it
+    .venv/bin/python bench/lint_accuracy.py            # the table, as docs/lint.md shows it
     .venv/bin/python bench/lint_accuracy.py --check    # exit 1 below the targets (a test runs it)
 
 Targets (issue 15): recall of at least 90 % over the corpus, and no finding on

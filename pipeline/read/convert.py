@@ -3,9 +3,10 @@
 Python-Markdown's element tree becomes our typed nodes here, and nothing
 more: numbers, anchors and citation numbers are given by resolve.py once
 every section is read, and the rules a briefing must meet are in check/.
-Python-Markdown does not track source lines, so each block is placed by
-finding its first words in the text it was parsed from, moving forward
-only; citations keep their exact line and column.
+Every block and inline has the line the parser recorded for it
+(markdown.py's line marks); citations and footnote calls keep their exact
+line and column. For lint, the converter also keeps each run of printed
+prose beside the lines it was written on (ProseRun; placed in prose.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import dataclasses
 import html
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
@@ -33,6 +35,17 @@ from .data import DataFiles
 from .expand import ExpandedSection
 from .lines import join_lines
 from .markdown import CITE_PLACEHOLDER, MarkdownTree, build_markdown_tree, make_markdown
+
+@dataclass(frozen=True)
+class ProseRun:
+    """Printed prose as the tree holds it: the parts of one block (a paragraph, a
+    heading, a tight list item's text, a caption, a table row's cells, a note's
+    paragraph) and the first and last line of the section text it was written on."""
+
+    parts: tuple[Inlines, ...]
+    first: int
+    last: int
+
 
 MAX_NESTING = 12  # lists and quotations inside each other; deeper is an error, not a crash
 _CAPTION = re.compile(r"^(?:Table|table|表)?\s*[:：]\s*")
@@ -111,6 +124,18 @@ def _convert(sections, images: ImageRules, data: DataFiles,
     return parsed, findings
 
 
+def prose_runs(section: ExpandedSection, tree: MarkdownTree) -> list[ProseRun]:
+    """Returns the prose of one parsed section as the writers print it, run by run,
+    in the order of the lines it was written on; quotations keep their own words
+    and are left out, as are code, figures and data blocks."""
+    converter = _Converter(section, tree, ImageRules(section.path.parent), None, prose=[])
+    try:
+        converter.blocks(list(tree.root))
+    except RecursionError:  # too deep to build, so too deep to read: the build says so
+        pass
+    return sorted(converter.prose, key=lambda run: run.first)
+
+
 def overlong_blocks(section: Section, max_chars: int) -> list[Diagnostic]:
     """Returns an error for each run of text longer than max_chars: a PDF's line
     breaking grows faster than the text, so one huge paragraph takes minutes."""
@@ -147,8 +172,10 @@ class _Converter:
     """Turns one section's element tree into blocks; holds where it has read up to."""
 
     def __init__(self, section: ExpandedSection, tree: MarkdownTree, images: ImageRules,
-                 data: DataFiles):
+                 data: DataFiles | None, prose: list[ProseRun] | None = None):
         self.section, self.tree, self.images, self.data = section, tree, images, data
+        self.prose = prose  # kept only when asked (lint): then nothing is loaded
+        self.quoted = 0  # inside how many quotations
         self.notes: list[Note] = []
         self.called: set[str] = set()
         self.findings: list[Diagnostic] = []
@@ -164,18 +191,19 @@ class _Converter:
         return Pos(self.section.path, self.section.source_line(text_line), column)
 
     def locate(self, elem: etree.Element) -> Pos:
-        """Returns where elem starts: its line as the parser recorded it, or (for an
-        element made here) found by its first words after the cursor."""
+        """Returns where elem starts, as the parser recorded it (markdown.py)."""
         line = self.tree.lines.starts.get(id(elem), 0)
         if line:
             self.cursor = max(self.cursor, self.line_starts[line - 1])
             return Pos(self.section.path, self.section.source_line(line), 1)
-        snippet = _first_words(elem)
-        if snippet:
-            found = self.tree.marked_text.find(snippet, self.cursor)
-            if found >= 0:
-                self.cursor = found
         return self.pos_at(self.cursor)
+
+    def keep_prose(self, elem: etree.Element, *parts: Inlines, span=None) -> None:
+        if self.prose is None or self.quoted:
+            return
+        span = span or self.tree.lines.spans.get(id(elem))
+        if span:
+            self.prose.append(ProseRun(parts, *span))
 
     def fail(self, pos: Pos, message: str, rule=MARKDOWN) -> None:
         self.findings.append(rule.at(pos.path, pos.line, message))
@@ -189,10 +217,12 @@ class _Converter:
             caption = self.caption_of(elem)
             if caption is not None and self.is_table(elems, index + 1):
                 pending_caption = caption  # a caption paragraph before its table
+                self.keep_prose(elem, caption[0])
                 continue
             if caption is not None and out and isinstance(out[-1], Table) and not out[-1].caption:
                 out[-1] = dataclasses.replace(out[-1], caption=caption[0],  # ... or after it
                                               label=caption[1], caption_pos=caption[2])
+                self.keep_prose(elem, caption[0])
                 continue
             block = self.block(elem)
             if isinstance(block, Table) and pending_caption:
@@ -236,7 +266,9 @@ class _Converter:
 
     def heading(self, elem: etree.Element, level: int) -> Heading:
         pos = self.locate(elem)
-        return Heading(level, self.inlines(elem), pos, anchor=elem.get("id", ""))
+        content = self.inlines(elem)
+        self.keep_prose(elem, content)
+        return Heading(level, content, pos, anchor=elem.get("id", ""))
 
     def paragraph(self, elem: etree.Element) -> Block | None:
         stashed = _STASH.match((elem.text or "").strip())
@@ -245,9 +277,14 @@ class _Converter:
         images = elem.findall("img")
         if len(elem) == 1 and images and not (elem.text or "").strip() \
                 and not (images[0].tail or "").strip():
+            if self.prose is not None:
+                self.keep_prose(elem, self.text_inlines(images[0].get("alt", "")))
+                return None
             return self.figure(images[0])
         pos = self.locate(elem)  # first, so that findings in its text point at its line
-        return Paragraph(self.inlines(elem), pos)
+        content = self.inlines(elem)
+        self.keep_prose(elem, content)
+        return Paragraph(content, pos)
 
     def figure(self, img: etree.Element) -> Figure | None:
         pos = self.locate(img)
@@ -279,17 +316,31 @@ class _Converter:
         # A tight item: inline text, maybe followed by a nested list.
         nested = [child for child in li if child.tag in {"ul", "ol"}]
         inline = _without(li, nested)
-        blocks: list[Block] = [Paragraph(self.inlines(inline), pos)]
+        content = self.inlines(inline)
+        self.keep_prose(li, content, span=self.own_lines(li, nested))
+        blocks: list[Block] = [Paragraph(content, pos)]
         blocks += [b for b in (self.block(n) for n in nested) if b is not None]
         return ListItem(tuple(blocks), pos)
 
+    def own_lines(self, li: etree.Element, nested: list[etree.Element]) -> tuple[int, int] | None:
+        """Returns the lines of a tight item's own text: up to its nested list."""
+        span = self.tree.lines.spans.get(id(li))
+        inner = [self.tree.lines.spans[id(n)][0] for n in nested if id(n) in self.tree.lines.spans]
+        if not span or (inner and inner[0] <= span[0]):
+            return None
+        return span[0], (inner[0] - 1) if inner else span[1]
+
     def quote(self, elem: etree.Element) -> Quote:
         pos = self.locate(elem)
-        return Quote(self.blocks(list(elem)), pos)
+        self.quoted += 1
+        try:
+            return Quote(self.blocks(list(elem)), pos)
+        finally:
+            self.quoted -= 1
 
     def code_block(self, elem: etree.Element) -> CodeBlock:
         code = elem.find("code")
-        text = (code.text if code is not None else elem.text) or ""
+        text = html.unescape((code.text if code is not None else elem.text) or "")
         return CodeBlock(self.restore_citations(text).rstrip("\n"), "", self.locate(elem))
 
     def stashed_code(self, elem: etree.Element, index: int) -> CodeBlock | None:
@@ -305,6 +356,8 @@ class _Converter:
         return CodeBlock(self.restore_citations(text), language, pos)
 
     def data_block(self, block: BlockText) -> Block | None:
+        if self.data is None:  # reading prose only: its data are not loaded
+            return None
         try:
             return convert_block(block, self.data)
         except PipelineError as exc:
@@ -334,6 +387,8 @@ class _Converter:
         pos = self.locate(elem)
         header = tuple(self.row(tr) for tr in elem.findall("thead/tr"))
         body = tuple(self.row(tr) for tr in elem.findall("tbody/tr"))
+        for tr, cells in zip(elem.findall("thead/tr") + elem.findall("tbody/tr"), header + body):
+            self.keep_prose(tr, *cells)
         first = (elem.findall("thead/tr") or elem.findall("tbody/tr"))[0]
         aligns = tuple(_align(cell) for cell in first)
         return Table(header, body, aligns, pos)
@@ -373,8 +428,8 @@ class _Converter:
             return Strong(self.inlines(elem))
         if tag == "em":
             return Emphasis(self.inlines(elem))
-        if tag == "code":
-            return Code(self.restore_citations(elem.text or ""))
+        if tag == "code":  # Python-Markdown escapes code as HTML (&lt;): the tree holds text
+            return Code(self.restore_citations(html.unescape(elem.text or "")))
         if tag == "a":  # its kind of address is checked in check/safety.py
             return Link(elem.get("href", ""), self.inlines(elem), self.locate(elem))
         if tag == "br":
@@ -432,10 +487,12 @@ class _Converter:
             paragraphs = [_without(p, [a for a in p if a.get("class") == "footnote-backref"])
                           for p in item.findall("p")]
             content: list[Inline] = []
-            for index, paragraph in enumerate(paragraphs):
+            for index, (paragraph, p) in enumerate(zip(paragraphs, item.findall("p"))):
                 if index:
                     content.append(LineBreak())
-                content += self.inlines(paragraph)
+                part = self.inlines(paragraph)
+                content += part
+                self.keep_prose(p, _strip_end(part))
             self.notes.append(Note(name, _strip_end(tuple(content)), self.note_pos(name)))
 
     def note_pos(self, name: str) -> Pos:
@@ -476,16 +533,6 @@ class _Converter:
             self.findings.append(STRAY_CITATION.at(pos.path, pos.line, f"'{text}' looks like a "
                                                    "citation but is not one: write [@key] or "
                                                    "[@a; @b]"))
-
-
-def _first_words(elem: etree.Element) -> str:
-    if elem.tag == "img":
-        return elem.get("src", "")
-    for text in elem.itertext():
-        text = text.strip().split("\n")[0]
-        if text and "\x02" not in text:
-            return CITE_PLACEHOLDER.split(text)[0][:12] or text[:12]
-    return ""
 
 
 def _without(elem: etree.Element, dropped: list[etree.Element]) -> etree.Element:

@@ -12,6 +12,7 @@ the author wrote it.
 
 from __future__ import annotations
 
+import bisect
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -132,11 +133,12 @@ def line_mark(line: int) -> str:
 
 class _MarkLines(Preprocessor):
     """Puts each line's mark where its text begins (after normalize_whitespace, whose
-    lines are the text's lines, and before fenced_code, which must see its fences)."""
+    lines are the text's lines, and before fenced_code, which must see its fences),
+    then takes out the HTML comments."""
 
     def run(self, lines: list[str]) -> list[str]:
-        out = []
-        for number, (line, in_fence) in enumerate(zip(lines, fenced(lines)), start=1):
+        out, fences = [], fenced(lines)
+        for number, (line, in_fence) in enumerate(zip(lines, fences), start=1):
             if in_fence:
                 out.append(line)
                 continue
@@ -145,7 +147,35 @@ class _MarkLines(Preprocessor):
                 out.append(line)
             else:
                 out.append(line[:prefix] + line_mark(number) + line[prefix:])
-        return out
+        return without_comments(out, fences)
+
+
+# ---- comments -------------------------------------------------------------------
+# `<!-- … -->` is a note to the authors (and `<!-- lint: disable=… -->` one to lint):
+# no product prints it, as no browser shows it. A line that held only comments goes
+# away whole, so that it neither splits a paragraph nor loosens a list; the marks
+# keep every other line's number. A `<!--` with no `-->` after it, or inside code,
+# is text.
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+_GONE = "\ufdd2"  # where a comment was, until the lines it emptied are dropped
+
+
+def without_comments(lines: list[str], fences: list[bool]) -> list[str]:
+    """Returns the lines without their HTML comments, outside fences and code spans."""
+    text = "\n".join(lines)
+    if "<!--" not in text:
+        return lines
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def drop(match: re.Match) -> str:
+        line = bisect.bisect_right(starts, match.start()) - 1
+        before = text[starts[line]:match.start()]
+        if fences[line] or before.count("`") % 2:
+            return match.group()
+        return _GONE
+    kept = COMMENT.sub(drop, text).split("\n")
+    return [line.replace(_GONE, "") for line in kept
+            if _GONE not in line or line.replace(_GONE, "").strip()]
 
 
 @dataclass(frozen=True)

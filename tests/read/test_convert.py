@@ -96,3 +96,10 @@ def test_soft_line_breaks_join_as_japanese_text(tmp_path, markdown, text):
     doc, _ = load_doc(tmp_path, {"01.md": f"# 一\n\n{markdown}\n"})
     (paragraph,) = nodes_of(doc, Paragraph)
     assert plain_text(paragraph.content) == text
+
+
+def test_code_holds_the_characters_written_not_their_html_escapes(tmp_path):
+    doc, _ = load_doc(tmp_path, {"01.md": "# 一\n\n`a < b && c > d` と書く。\n\n"
+                                          "    x &lt; y <z>\n"})
+    assert nodes_of(doc, Code)[0].text == "a < b && c > d"
+    assert nodes_of(doc, CodeBlock)[0].text == "x &lt; y <z>"

@@ -29,7 +29,10 @@ MISSING_MARKS = ("-", "－", "―", "—", "‐", "…", "...", "・・・", "x"
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _LEADING_ZERO = re.compile(r"0\d+")
 _MINUS = "△▲−"  # a decrease, as official tables mark it; U+2212
-_CODE_WORDS = ("コード", "番号", "ID", "id", "code", "Code", "CODE", "識別子", "No", "No.")
+# A name that ends in a code word: Japanese as a suffix (団体コード), Latin as a word
+# of its own (pref_code, 団体ID, cityCode), never inside one (COVID, valid, Casino).
+_CODE_NAME = re.compile(r"(?:コード|番号|識別子|(?:^|[^A-Za-z])(?:id|code|no\.?)"
+                        r"|(?:^|[^A-Z])(?:ID|Id|Code|CODE|No\.?|NO\.?))$")
 # A name that is only a period word: the column holds years, not values of a year.
 _YEAR_NAME = re.compile(r"(?:.*の)?(?:調査|対象|会計|実施|開始|終了|基準|公表|集計|西暦|和暦)?"
                         r"(?:年|年度|年次|年月|年月日|年度末)|西暦|和暦|元号|"
@@ -133,8 +136,7 @@ def _base_name(name: str) -> str:
 
 
 def _is_code_name(name: str) -> bool:
-    base = _base_name(name)
-    return base.endswith(_CODE_WORDS)
+    return bool(_CODE_NAME.search(_base_name(name)))
 
 
 def _is_year_name(name: str) -> bool:

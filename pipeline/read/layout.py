@@ -94,8 +94,8 @@ def _header_index(rows: list[tuple[int, list]], layout: Layout) -> int:
     widest = max(_count(cells) for _, cells in rows)
     index = 0
     # Title, unit and metadata lines (「統計名：」「人口推計」): far narrower than the table.
-    while (index < len(rows) - 1 and _count(rows[index][1]) < max(2, widest / 2)
-           and widest > 1):
+    # The widest row is never narrower, so the walk stops there at the latest.
+    while widest > 1 and _count(rows[index][1]) < max(2, widest / 2):
         index += 1
     return index
 
@@ -157,5 +157,5 @@ def _split_notes(body: list[tuple[int, list]], width: int) -> tuple[list, list[s
 
 
 def _is_note(cells: list, width: int) -> bool:
-    first = next((str(c).strip() for c in cells if _filled(c)), "")
+    first = next(str(c).strip() for c in cells if _filled(c))  # a row has a filled cell
     return (width > 1 and _count(cells) == 1) or bool(_NOTE_START.match(first))

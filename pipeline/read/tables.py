@@ -98,10 +98,10 @@ def _typed(path: Path, columns, cells: list[tuple], lines, options: ReadOptions,
     rows = tuple(tuple(v for v, _ in row) for row in parsed)
     return DataTable(path, tuple(columns), rows, tuple(lines),
                      tuple(tuple(d for _, d in row) for row in parsed), kinds, tuple(notes),
-                     unit, _naming(columns, kinds, rows))
+                     unit, _naming(kinds, rows))
 
 
-def _naming(columns, kinds, rows) -> tuple[int, ...]:
+def _naming(kinds, rows) -> tuple[int, ...]:
     """Returns the columns whose values name the rows: text, every one filled, unique."""
     naming = []
     for index, kind in enumerate(kinds):
@@ -115,7 +115,7 @@ def _naming(columns, kinds, rows) -> tuple[int, ...]:
 # ---- CSV ---------------------------------------------------------------------
 
 def _read_csv(path: Path, options: ReadOptions) -> DataTable:
-    text = _decode(path, path.read_bytes(), options.encoding)
+    text = decode(path, path.read_bytes(), options.encoding)
     finding = bad_character(path, text)
     if finding:
         raise PipelineError([finding])
@@ -135,18 +135,18 @@ def record_lines(record: list[str]) -> int:
     return 1 + sum(cell.count("\n") for cell in record)
 
 
-def _decode(path: Path, data: bytes, encoding: str = "") -> str:
-    """Returns the text: UTF-8 (with or without a BOM), else Shift_JIS (CP932)."""
+def decode(path: Path, data: bytes, encoding: str) -> str:
+    """Returns the text: UTF-8 (with or without a BOM), else Shift_JIS (CP932), unless
+    encoding ('' for either) names one."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _fail(path, 1, "UTF-16 text is not supported: save the file as UTF-8")
-    tried = [ENCODINGS[encoding]] if encoding else ["utf-8-sig", "cp932"]
-    first_bad = 1
-    for name in tried:
+    failures = []
+    for name in [ENCODINGS[encoding]] if encoding else ["utf-8-sig", "cp932"]:
         try:
             return data.decode(name).replace("\r\n", "\n").replace("\r", "\n")
         except UnicodeDecodeError as exc:
-            if name == tried[0]:
-                first_bad = data.count(b"\n", 0, exc.start) + 1
+            failures.append(exc)
+    first_bad = data.count(b"\n", 0, failures[0].start) + 1  # where the first reading failed
     said = f"not {encoding} text (encoding: in data/sources.yaml)" if encoding else \
         "neither UTF-8 nor Shift_JIS (CP932) text: save the file in one of them"
     raise _fail(path, first_bad, said)
@@ -230,7 +230,7 @@ def _read_yaml_table(path: Path, options: ReadOptions) -> DataTable:
     raw = load_yaml(path)
     if isinstance(raw, LineDict) and raw and all(isinstance(v, LineList) for v in raw.values()):
         columns = tuple(str(k) for k in raw)
-        height = max((len(v) for v in raw.values()), default=0)
+        height = max(len(v) for v in raw.values())
         rows = [tuple(raw[k][i] if i < len(raw[k]) else None for k in raw) for i in range(height)]
         lines = [next(iter(raw.values())).line_of(i) for i in range(height)]
     elif isinstance(raw, LineList) and raw and all(isinstance(r, LineDict) for r in raw):
@@ -257,7 +257,7 @@ def records_table(path: Path, records: list[dict], lines: list[int],
 
 def load_json(path: Path):
     """Returns a JSON file's value; raises PipelineError at the line of a mistake."""
-    text = _decode(path, path.read_bytes(), "utf-8")
+    text = decode(path, path.read_bytes(), "utf-8")
     finding = bad_character(path, text)
     if finding:
         raise PipelineError([finding])

@@ -20,8 +20,9 @@ from ...limits import Limits
 from ...read import expand_sections
 from ...read.data import DataFiles, data_files
 from ...read.expand import ExpandedSection
-from ...read.files import check_file_sizes, text_files
+from ...read.files import check_file_sizes, read_text, text_files
 from ...read.report import load_report
+from ...read.tables import decode
 from ...rules import LINT_DISABLE, OFFICE_TERM, RULES
 from .config import LintConfig, load_lint_config
 from .kobun import RULES as KOBUN, TOUTEN_MIXED, Pattern, buntai_findings
@@ -132,7 +133,7 @@ class _Linter:
                paragraph: Paragraph) -> None:
         right = _right(pattern, found)
         line, column = paragraph.places[found.start()]
-        text = message.format(wrong=found.group(), right=right)
+        text = message.format(right=right)
         if right:
             text = f"「{_short(found.group())}」→ {text}"
         path, line, column = self.origins.place(paragraph.path, line, column, found.group())
@@ -172,14 +173,12 @@ class _Origins:
     there, the data file line that holds it."""
 
     def __init__(self, data: list[Path]):
-        self.data = [(path, path.read_text(encoding="utf-8", errors="replace").split("\n"))
-                     for path in data if path.suffix in (".yaml", ".csv")]
+        self.data = [(path, _data_lines(path)) for path in data if path.suffix in _TEXT_DATA]
         self.sources: dict[Path, list[str]] = {}
 
     def place(self, path: Path, line: int, column: int, text: str) -> tuple[Path, int, int]:
-        if path not in self.sources:
-            self.sources[path] = path.read_text(encoding="utf-8", errors="replace").split(
-                "\n") if path.is_file() else []
+        if path not in self.sources:  # a section, read already: it reads again
+            self.sources[path] = read_text(path).split("\n") if path.is_file() else []
         lines = self.sources[path]
         written = lines[line - 1] if 0 < line <= len(lines) else None
         if written is None or written[column - 1:column - 1 + len(text)] == text:
@@ -189,6 +188,17 @@ class _Origins:
                 if text in data_line:
                     return data_path, number, data_line.index(text) + 1
         return path, line, column
+
+
+_TEXT_DATA = (".csv", ".yaml", ".yml", ".json")  # where a word Jinja printed may be written
+
+
+def _data_lines(path: Path) -> list[str]:
+    """Returns a data file's lines as its reader decodes them (a CSV may be Shift_JIS)."""
+    try:
+        return decode(path, path.read_bytes(), "").split("\n")
+    except (OSError, PipelineError):
+        return []  # the build says why it cannot be read
 
 
 def morphemes(text: str):

@@ -36,7 +36,7 @@ class Pattern:
 @dataclass(frozen=True)
 class KobunRule:
     id: str
-    message: str  # {wrong} and {right} are filled in
+    message: str  # {right} is filled in; the wrong form is put before it
     patterns: tuple[Pattern, ...]
     relaxed: bool = False  # † : relaxed for 解説・広報等
     kinds: tuple[str, ...] = ()  # the document kinds it applies to (empty: all)
@@ -175,12 +175,15 @@ _rule("brackets", f"『』は解説・広報等に限り、括弧の中の括弧
       (_pattern(r"『([^』\n]*)』", r"「\1」"),), kinds=("告示・通知等", "記録・公開資料等"))
 _rule("kakko-kuten", f"文として終わる括弧の中には「。」を打つ：「{{right}}」（{KANGAEKATA} Ⅰ-5(1)エ）",
       (_pattern(r"(（以下「[^」]+」という)）", r"\1。）", True),))
+# A year or month in kanji numerals, as 元号 dates are written: 一 to 九十九.
+_DIGITS = "一二三四五六七八九"
+_KANSUJI = f"(?:[{_DIGITS[1:]}]?十[{_DIGITS}]?|[{_DIGITS}])"
 _rule("repeat-mark", f"繰り返し符号は「々」だけを使う（{KANGAEKATA} Ⅰ-6イ）",
       (_pattern(r"[〃ゝゞヽヾ]", ""),))
 _rule("arabic-num", f"横書きの数字は算用数字を使う：「{{right}}」（{KANGAEKATA} Ⅰ-4ア）",
-      (_pattern(r"(?<=令和|平成|昭和)([一二三四五六七八九十]+)(?=年)",
+      (_pattern(rf"(?<=令和|平成|昭和)({_KANSUJI})(?=年)",
                 lambda m: str(_kansuji_value(m.group(1))), True),
-       _pattern(r"(?<=年)([一二三四五六七八九十]+)(?=月)",
+       _pattern(rf"(?<=年)({_KANSUJI})(?=月)",
                 lambda m: str(_kansuji_value(m.group(1))), True)))
 _rule("num-comma", f"4桁以上の数は3桁ごとに「,」で区切る：「{{right}}」（{KANGAEKATA} 解説 p.15）",
       (_pattern(r"(?<![\d,.\-/:#A-Za-z])(\d{4,})(?=(?:円|人|件|万|億|兆|社|団体|世帯|名|台|個|"
@@ -236,11 +239,12 @@ _rule("sentence-length", f"一文が長い（60字を超える）。読みにく
 
 
 def _kansuji_value(text: str) -> int:
-    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-    if "十" not in text:
-        return int("".join(str(digits[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+    """Returns the value of a number _KANSUJI matches: 五 → 5, 十 → 10, 二十三 → 23."""
+    tens, ten, ones = text.rpartition("十")
+    value = _DIGITS.index(ones) + 1 if ones else 0
+    if ten:
+        value += 10 * (_DIGITS.index(tens) + 1 if tens else 1)
+    return value
 
 
 # ---- rules over the whole document ---------------------------------------------
@@ -255,9 +259,7 @@ def buntai_findings(texts: list[str]) -> list[re.Match] | None:
     and である (or None when it is of one style)."""
     desu = [(i, m) for i, t in enumerate(texts) for m in _DESU.finditer(t)]
     dearu = sum(len(_DEARU.findall(t)) for t in texts)
-    if not desu or not dearu:
-        return None
-    return desu if len(desu) <= dearu else None
+    return desu if desu and len(desu) <= dearu else None
 
 
 # ---- rules over morphemes (SudachiPy) ----------------------------------------------

@@ -1,0 +1,151 @@
+"""`lint`'s engine (check/lint/__init__.py, kobun.py): exact messages and right
+forms, which fixes are safe, allowed words to the character, the rules over the
+whole document, lint.yaml and `--rule`, and findings traced into data files."""
+
+import pytest
+
+from pipeline.check.lint import lint_report, lint_text
+from pipeline.check.lint.config import LintConfig
+from pipeline.diagnostics import PipelineError
+from pipeline.limits import Limits
+
+from helpers import write_report
+
+SOURCE_4 = "（公用文における漢字使用等について 1(2)オ）"
+
+
+def _found(text, **options):
+    return [(d.code, d.line, d.column, d.message) for d in lint_text(text, **options)]
+
+
+def _report(tmp_path, body: str, data=None, lint_yaml: str = ""):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + body}, data=data)
+    if lint_yaml:
+        (root / "lint.yaml").write_text(lint_yaml, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("text, code, column, message", [
+    ("資料または記録", "conj-kanji-four", 3, f"「または」→ 接続詞「又は」は漢字で書く{SOURCE_4}"),
+    ("申請することができる。", "redundant", 3, "「することができる」→ 重複した表現や回りくどい"
+     "表現は避ける：「できる」（公用文作成の考え方 Ⅱ-5ウ）"),
+    ("明日来れる。", "ranuki", 3, "「来れる」→ 「ら抜き言葉」は使わない：「来られる」（国語審議会 "
+     "第20期報告、1995）"),
+    ("決めれない。", "ranuki", 1, "「決めれ」→ 「ら抜き言葉」は使わない：「決められ」（国語審議会 "
+     "第20期報告、1995）"),
+    ("調べれます。", "ranuki", 1, "「調べれ」→ 「ら抜き言葉」は使わない：「調べられ」（国語審議会 "
+     "第20期報告、1995）"),
+    ("実施する事がある。", "keishiki-meishi", 5, "「事」→ 形式名詞は仮名で書く（「こと」「とき」"
+     "「ところ」）。具体的な時・所を指すなら漢字のままでよい。確認されたい（公用文における漢字使用等"
+     "について 1(2)キ）"),
+    ("あ" * 61 + "。", "sentence-length", 1, "一文が長い（60字を超える）。読みにくくなっていない"
+     "か確認されたい（公用文作成の考え方 解説 p.32）"),
+])
+def test_each_finding_says_the_wrong_form_and_the_right_one(text, code, column, message):
+    assert _found(text) == [(code, 1, column, message)]
+
+
+@pytest.mark.parametrize("era, value", [
+    ("令和五年", "5"), ("令和九年", "9"), ("令和十年", "10"), ("平成十一年", "11"), ("平成十九年", "19"),
+    ("平成二十年", "20"), ("平成二十三年", "23"), ("昭和六十四年", "64"), ("昭和九十九年", "99"),
+])
+def test_an_era_year_in_kanji_is_given_its_arabic_number(era, value):
+    (found,) = _found(f"{era}に実施した。")
+    assert found[0] == "arabic-num" and found[3].startswith(f"「{era[2:-1]}」→ ") \
+        and f"：「{value}」" in found[3]
+
+
+def test_a_month_in_kanji_and_what_is_no_number():
+    assert [f[3][:12] for f in _found("2020年十二月に")] == ["「十二」→ 横書きの数字"]
+    assert _found("令和十十年に実施した。") == [] and _found("令和元年に実施した。") == []
+
+
+def test_a_long_wrong_form_is_cut_at_twenty_characters():
+    twenty, twenty_one = "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴ", "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵ"
+    assert _found(twenty)[0][3].startswith(f"「{twenty}」→ ")
+    assert _found(twenty_one)[0][3].startswith("「ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲ…」→ ")
+
+
+def test_the_same_ranuki_verb_twice_is_found_twice_at_its_own_columns():
+    assert [(f[0], f[2]) for f in _found("見れる人も見れる。")] == [("ranuki", 1), ("ranuki", 6)]
+
+
+def test_a_document_mostly_in_desu_masu_is_left_to_the_author():
+    assert _found("報告します。確認します。連絡します。記録である。") == []
+    mixed = _found("記録である。確認した。報告します。")
+    assert mixed == [("buntai-mix", 1, 15, "「ます。」：である体の文書にです・ます体が混じっている"
+                                         "（公用文作成の考え方 Ⅲ-1イ）")]
+
+
+def test_allowed_words_silence_exactly_their_own_characters():
+    config = LintConfig(allowed=("庁舎",))
+    assert [f[2] for f in _found("Aまたは庁舎", config=config)] == [2]  # allowed starts at its end
+    assert [f[2] for f in _found("庁舎またはA", config=config)] == [3]  # allowed ends at its start
+    config = LintConfig(allowed=("AまたはB",))
+    assert [f[2] for f in _found("AまたはB、CまたはD", config=config)] == [8]  # and only there
+
+
+def test_safe_fixes_only_and_never_across_a_line_break(tmp_path):
+    root = _report(tmp_path, "資料または記録。申請することができる。\n\n資料また\nは記録。\n")
+    fixes = [(f.line, f.column, f.wrong, f.right) for f in lint_report(root).fixes]
+    assert fixes == [(3, 3, "または", "又は")]  # redundant is not safe; the split word by hand
+
+
+def test_lint_yaml_turns_document_rules_off_and_reports_office_terms(tmp_path):
+    body = "資料，記録、報告である。パソコンの記録である。記録です。\n"
+    root = _report(tmp_path, body, lint_yaml="disable: [touten, buntai-mix]\nreplace:\n"
+                                             "  パソコン: 端末\n")
+    found = [(d.code, d.line, d.column, d.message) for d in lint_report(root).findings]
+    assert found == [("office-term", 3, 13, "「パソコン」→ 「端末」と書く（r/lint.yaml）")]
+    only = lint_report(root, only=frozenset({"kasho-kagetsu"})).findings
+    assert only == []
+    (root / "lint.yaml").write_text("disable: [touten, buntai-mix, office-term]\nreplace:\n"
+                                    "  パソコン: 端末\n", encoding="utf-8")
+    assert lint_report(root).findings == []
+
+
+def test_an_unused_or_unknown_disable_is_itself_a_finding():
+    text = "<!-- lint: disable=kodomo, nosuch -->\n本文である。\n"
+    assert _found(text) == [
+        ("lint-disable", 1, None, "lint: disable=kodomo は何も抑止していない：削除する"),
+        ("lint-disable", 1, None, "lint: disable=nosuch は何も抑止していない（そのような規則はない）"
+                                  "：削除する")]
+    assert lint_text("x")[0:0] == [] and all(d.path == "text.md" for d in lint_text("資料または"))
+
+
+def test_a_section_jinja_cannot_expand_is_an_error_not_a_lint_run(tmp_path):
+    root = _report(tmp_path, "{{ nothing }}\n")
+    with pytest.raises(PipelineError) as raised:
+        lint_report(root)
+    assert "nothing" in str(raised.value)
+    big = _report(tmp_path / "b", "{{ 'あ' * 3000 }}\n")
+    with pytest.raises(PipelineError):
+        lint_report(big, Limits(max_expanded_mib=0.001))
+    assert lint_report(big).findings == []
+
+
+def test_text_from_a_data_file_is_placed_at_the_data_files_line(tmp_path):
+    csv = "区分,説明\n甲,資料の写し\n乙,資料または記録\n".encode("cp932")
+    root = _report(tmp_path, "{{ notes['乙']['説明'] }}。", data={"notes.csv": ""})
+    (root / "data" / "notes.csv").write_bytes(csv)
+    (finding,) = lint_report(root).findings
+    assert (finding.path, finding.line, finding.column) == (str(root / "data" / "notes.csv"),
+                                                             3, 5)
+    assert lint_report(root).fixes == []  # the author corrects the data file
+
+
+def test_a_word_written_in_the_section_stays_there_though_a_data_file_holds_it(tmp_path):
+    root = _report(tmp_path, "前の 段落 には 空白 が ある。\n\n資料または記録、{{ plan.goal }}", data={
+        "plan.yaml": "goal: または、または\n"})
+    found = [(d.path, d.line, d.column) for d in lint_report(root).findings]
+    assert found == [(str(root / "01.md"), 5, 3),
+                     (str(root / "data" / "plan.yaml"), 1, 7),
+                     (str(root / "data" / "plan.yaml"), 1, 7)]
+
+
+def test_a_heading_on_the_first_line_made_by_jinja_is_traced_to_its_data(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# {{ plan.title }}\n\n本文である。\n"},
+                        data={"plan.yaml": "title: 資料または記録\n"})
+    (finding,) = lint_report(root).findings
+    assert (finding.path, finding.line, finding.column) == (str(root / "data" / "plan.yaml"),
+                                                             1, 10)

@@ -22,8 +22,9 @@ from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, find
                           in_order, make_strict)
 from .guards import signal_raises, time_limit
 from .limits import Limits
+from .read.files import read_text
 from .rules import IO_ERROR, RULES
-from .ship.lock import OutputBusy, output_lock
+from .ship.lock import OutputBusy, output_lock, report_lock
 from .ship.output import remove_stale_temporaries, write_atomic
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -74,7 +75,8 @@ def _command(run: Run, args: argparse.Namespace) -> int:
         if run.command == "linkcheck":
             return _linkcheck(run, args)
         if run.command == "review":
-            return _review(run, args)
+            with time_limit(run.limits.seconds, display_path(args.docx)):
+                return _review(run, args)
         if run.command == "preview":
             return _preview(run, args)
         if run.command == "lint":
@@ -205,7 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--port", type=int, default=8000, help="default %(default)s")
     preview.add_argument("--host", default="127.0.0.1",
                          help="the interface to listen on (default %(default)s: this machine only)")
-    review = commands.add_parser("review", parents=[report], help=HELP["review"],
+    review = commands.add_parser("review", parents=[report, limits], help=HELP["review"],
                                  description=HELP["review"])
     review.add_argument("docx", type=Path, metavar="FILE.docx", help="the reviewed Word file")
     review.add_argument("--apply", action="store_true",
@@ -339,30 +341,46 @@ REVIEW_FILE = "review.json"
 
 def _review(run: Run, args: argparse.Namespace) -> int:
     # Imported here: reading Word's XML is for this command alone.
-    from .check.edits import uncommitted, unified_diff
-    from .check.review import apply_edits, comments_checklist, plan_edits, review_findings
+    from .check.review import comments_checklist, review_findings
     from .read.review import read_review
-    from .rules import REVIEW_DIRTY
     review = read_review(args.docx)
     findings = review_findings(review, run.content, args.docx)
     if args.comments:
         write_atomic(args.comments, comments_checklist(review, run.content).encode("utf-8"))
     if args.apply:
-        edits, manual = plan_edits(review, run.content)
-        findings += manual
-        dirty = [] if args.force else uncommitted(sorted({e.path for e in edits}))
-        if dirty:
-            raise PipelineError([REVIEW_DIRTY.at(p, None, "uncommitted changes: commit them "
-                                                 "first, or use --force") for p in dirty])
-        for path, (before, after) in apply_edits(edits).items():
-            write_atomic(path, after.encode("utf-8"))
-            print(unified_diff(path, before, after), end="")
+        with report_lock(run.content):  # one --apply at a time: none loses another's change
+            findings += _apply_review(review, run, args.force)
     findings = in_order(make_strict(findings) if run.strict else findings)
     write_atomic(run.out / REVIEW_FILE,
                  findings_json(findings, display_path(args.docx), run.strict))
     if not run.quiet:
         _print_findings(findings, run, run.out / REVIEW_FILE)
     return EXIT_CONTENT if any(f.is_error for f in findings) else EXIT_OK
+
+
+def _apply_review(review, run: Run, force: bool) -> list:
+    """Writes the reviewers' accepted text into the sections; returns the findings of
+    the blocks left to edit by hand. A section is written over only if it still holds
+    the text the edits were planned on."""
+    from .check.edits import encoded_like, uncommitted, unified_diff
+    from .check.review import apply_edits, plan_edits
+    from .rules import REVIEW_DIRTY, REVIEW_STALE
+    plan = plan_edits(review, run.content, run.limits)
+    changed = apply_edits(plan.edits, plan.texts)
+    dirty = [] if force else uncommitted(sorted(changed))
+    if dirty:
+        raise PipelineError([REVIEW_DIRTY.at(p, None, "uncommitted changes: commit them "
+                                             "first, or use --force") for p in dirty])
+    findings = list(plan.manual)
+    for path, (before, after) in changed.items():
+        original = path.read_bytes()
+        if read_text(path) != before:
+            findings.append(REVIEW_STALE.at(path, None, "changed while review was reading it: "
+                                            "nothing written; run review --apply again"))
+            continue
+        write_atomic(path, encoded_like(original, after))
+        print(unified_diff(path, before, after), end="")
+    return findings
 
 
 def _lint(run: Run, args: argparse.Namespace) -> int:

@@ -36,6 +36,15 @@ def edited_text(before: str, changes) -> str:
     return "\n".join(lines)
 
 
+def encoded_like(original: bytes, text: str) -> bytes:
+    """Returns a source's new text as bytes written the way its old file was: its BOM
+    kept, and its CRLF line ends if every line had them (read_text gives '\\n')."""
+    bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
+    if b"\r\n" in original and original.count(b"\r\n") == original.count(b"\n"):
+        text = text.replace("\n", "\r\n")
+    return bom + text.encode("utf-8")
+
+
 def unified_diff(path: Path, before: str, after: str) -> str:
     """Returns the change to a source as a unified diff, for the author to read."""
     import difflib

@@ -1,25 +1,31 @@
 """What reviewers did in Word → findings at the sources' lines, and, with --apply,
 their accepted text back in the Markdown.
 
-A change is applied only where the text it replaces stands literally, once,
-in the block's source lines, outside any Jinja tag: a change that touches a
-citation (printed 1)), a cross-reference, a figure or a value Jinja took from
-a data file is not found there and is reported to apply by hand, with the
-reviewer's text, and nothing of that block is written. Applying the same
-file twice changes nothing the second time.
+A block is written back only where its section, read again, prints at the
+map's line exactly what the .docx was made from, and each change goes to the
+characters that printed it, on lines no Jinja makes: every change of the
+block, or none. A change that touches a citation (printed 1)), a
+cross-reference, a figure or a value Jinja took from a data file, or a block
+whose source changed since, is reported to apply by hand with the reviewer's
+text. Applying the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
-from .edits import edited_files
-from ..read.expand import JINJA_TAG
-from ..read.files import content_sha256, read_text
+from ..diagnostics import Diagnostic, PipelineError
+from ..limits import Limits
+from ..read import expand_sections
+from ..read.data import DataFiles
+from ..read.expand import JINJA_TAG, ExpandedSection
+from ..read.files import content_sha256, line_sha256, read_text
+from ..read.prose import MASK, section_prose
+from ..read.report import load_report
 from ..read.review import Block, Review
 from ..rules import (REVIEW_CHANGE, REVIEW_COMMENT, REVIEW_EDIT, REVIEW_MANUAL, REVIEW_STALE,
                      REVIEW_UNMAPPED)
@@ -63,7 +69,7 @@ def review_findings(review: Review, content_dir: Path, docx: Path) -> list[Diagn
 
 def _stale(review: Review, content_dir: Path, docx: Path) -> list[Diagnostic]:
     changed = [name for name, digest in review.sources.items()
-               if content_sha256(content_dir / name) != digest]
+               if (path := _inside(content_dir, name)) and content_sha256(path) != digest]
     if not changed:
         return []
     return [REVIEW_STALE.at(docx, None, f"the sources changed since {docx.name} was written: "
@@ -77,73 +83,206 @@ def _place(block: Block | None, content_dir: Path, docx: Path) -> tuple[Path, in
     return content_dir / block.file, block.line
 
 
-def plan_edits(review: Review, content_dir: Path) -> tuple[list[Edit], list[Diagnostic]]:
-    """Returns the edits that carry the accepted text into the sources, and a finding
+# ---- --apply: the reviewers' text back into the Markdown ---------------------------
+# Nothing in the .docx is trusted: its map names files and lines, which are only
+# looked up among the report's own sections. A block is written back only where
+# the section, read again now, prints at that line exactly what the .docx was made
+# from; then each change goes to the characters that printed it, every change of
+# the block or none, and only on lines no Jinja makes.
+
+@dataclass(frozen=True)
+class Edit:
+    """Characters start:end of a section's text (as read_text gives it) made new."""
+
+    path: Path
+    start: int
+    end: int
+    new: str
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A block as its section prints it now: its text (MASK where not prose) and the
+    offset in the section's text of each character (None: not written literally)."""
+
+    line: int
+    text: str
+    offsets: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    edits: list[Edit]
+    manual: list[Diagnostic]  # blocks to edit by hand
+    texts: dict[Path, str]  # each section's text as the edits were planned on it
+
+
+def plan_edits(review: Review, content_dir: Path, limits: Limits = Limits()) -> Plan:
+    """Returns the edits that carry the accepted text into the sections, and a finding
     for each block that must be edited by hand."""
-    edits, manual = [], []
+    report, _ = load_report(content_dir)
+    expanded, errors = expand_sections(report, DataFiles(content_dir), limits)
+    if errors:
+        raise PipelineError(errors)
+    texts = {section.path.resolve(): read_text(section.path) for section in expanded}
+    units = {section.path.resolve(): _units(section, texts[section.path.resolve()])
+             for section in expanded}
+    edits, manual, seen = [], [], {}
     for block in review.blocks.values():
+        path = _section_path(content_dir, block.file, units)
+        nth = seen.setdefault((path, block.line, block.generated), [0])
+        nth[0] += 1  # identical blocks on one line (table cells): the k-th is the k-th
         if not block.found or block.after == block.generated:
             continue
-        path = content_dir / block.file
-        planned = _block_edits(block, path)
+        planned = _block_edits(block, units[path], texts[path].split("\n"), nth[0] - 1) \
+            if path else None
         if planned is None:
-            manual.append(REVIEW_MANUAL.at(path, block.line, "手で反映する（Jinja の式、引用、"
-                                           "相互参照、図表、データの値に触れる変更）：査読後の文「"
+            where = path or content_dir / Path(block.file).name
+            manual.append(REVIEW_MANUAL.at(where, block.line, "手で反映する（Jinja の式、引用、"
+                                           "相互参照、図表、データの値に触れる変更、または"
+                                           ".docx の作成後に原稿が変わった箇所）：査読後の文「"
                                            f"{block.after}」"))
         else:
-            edits += planned
-    return edits, manual
+            edits += [Edit(path, *edit) for edit in planned]
+    return Plan(edits, manual, texts)
 
 
-def _block_edits(block: Block, path: Path) -> list[Edit] | None:
-    if path.suffix != ".md" or not path.is_file():
-        return None  # a reference list entry or a data value: by hand
-    lines = read_text(path).split("\n")
-    region = range(block.line - 1, _paragraph_end(lines, block.line - 1))
+def _section_path(content_dir: Path, name: str, units: dict) -> Path | None:
+    """Returns the section a map's file name means, only if it is one of the report's
+    sections inside its directory."""
+    path = _inside(content_dir, name)
+    return path if path in units else None
+
+
+def _inside(content_dir: Path, name: str) -> Path | None:
+    """Returns the regular file a map's name means inside the report directory, or None:
+    no absolute path, no '..', no link out, no device (the map is not trusted)."""
+    candidate = Path(name or "")
+    if not name or candidate.is_absolute() or ".." in candidate.parts:
+        return None
+    root = content_dir.resolve()
+    path = (root / candidate).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None
+
+
+def _units(section: ExpandedSection, source: str) -> list[_Unit]:
+    """Returns every block of a section as it prints now, a table row's cells apart."""
+    starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+    lines = source.split("\n")
+    repeated = {n for n, times in Counter(section.source_lines).items() if times > 1}
+    out = []
+    for prose in section_prose(section):
+        ends = [start - 1 for start in prose.starts[1:]] + [len(prose.text)]  # less the MASK
+        for start, end in zip(prose.starts, ends):
+            text, places = prose.text[start:end], prose.places[start:end]
+            if text:
+                out.append(_Unit(places[0][0], text, tuple(
+                    _offset(char, line, column, lines, starts, repeated)
+                    for char, (line, column) in zip(text, places))))
+    return out
+
+
+def _offset(char: str, line: int, column: int, lines: list[str], starts: list[int],
+            repeated: set[int]) -> int | None:
+    """Returns where char is written in the section, or None when it is not there
+    literally: a line with Jinja, or one a loop repeats."""
+    if line in repeated or not 0 < line <= len(lines) or JINJA_TAG.search(lines[line - 1]):
+        return None
+    written = lines[line - 1]
+    return starts[line - 1] + column - 1 if written[column - 1:column] == char else None
+
+
+def _block_edits(block: Block, units: list[_Unit], lines: list[str],
+                 nth: int) -> list[tuple] | None:
+    """Returns the block's edits (start, end, new), all of them, or None."""
+    line = lines[block.line - 1] if 0 < block.line <= len(lines) else None
+    if line is None or line_sha256(line) != block.line_sha256:
+        return None  # the line no longer says what the .docx was made from
+    here = [u for u in units if u.line == block.line]
+    printed = [(u, m) for u in here if (m := _char_map(u.text, block.generated)) is not None]
+    if len(printed) <= nth:
+        applied = any(_char_map(u.text, block.after) is not None for u in here)
+        return [] if applied else None  # applied before: a second --apply changes nothing
+    unit, mapping = printed[nth]
     edits = []
     matcher = difflib.SequenceMatcher(None, block.generated, block.after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        left = block.generated[max(0, i1 - CONTEXT):i1]
-        right = block.generated[i2:i2 + CONTEXT]
-        # A paragraph the reviewer split in two is two paragraphs in Markdown.
-        inserted = block.after[j1:j2].replace("\n", "\n\n")
-        old, new = left + block.generated[i1:i2] + right, left + inserted + right
-        edit = _locate(lines, region, old, new, path)
-        if edit is None:
+        new = _as_markdown(block.after[j1:j2])
+        span = _span(unit, mapping, i1, i2)
+        if new is None or span is None:
             return None
-        if edit is not True:  # True: the source holds the new text already
-            edits.append(edit)
+        edits.append((*span, new))
     return edits
 
 
-def _paragraph_end(lines: list[str], start: int) -> int:
-    end = start + 1
-    while end < len(lines) and lines[end].strip() and not lines[end].lstrip().startswith("#"):
-        end += 1
-    return end
-
-
-def _locate(lines, region, old: str, new: str, path: Path):
-    """Returns the edit replacing old, found once in the region outside Jinja; True when
-    the region holds new instead (applied before); None when it cannot be placed."""
-    applied = "\n".join(lines[n] for n in region).count(new) == 1
-    if applied and old in new:
-        return True  # an insertion made before: a second --apply changes nothing
-    places = [(n, m.start()) for n in region for m in re.finditer(re.escape(old), lines[n])]
-    if len(places) != 1:
-        return True if applied and not places else None
-    line, start = places[0]
-    if any(m.start() < start + len(old) and start < m.end()
-           for m in JINJA_TAG.finditer(lines[line])):
+def _char_map(text: str, generated: str) -> list[int | None] | None:
+    """Returns, for each character of generated, the character of text that printed
+    it (None: a citation, a number, code: what text masks), or None if text does not
+    print generated."""
+    parts = re.split(f"({MASK}+)", text)
+    pattern = "".join("(.*?)" if p.startswith(MASK) else re.escape(p) for p in parts if p)
+    match = re.fullmatch(pattern, generated, re.S)
+    if match is None:
         return None
-    return Edit(path, line + 1, start, old, new)
+    mapping: list[int | None] = [None] * len(generated)
+    at, group, position = 0, 0, 0
+    for part in parts:
+        if part.startswith(MASK):
+            group += 1
+            at = match.end(group)
+        else:
+            mapping[at:at + len(part)] = range(position, position + len(part))
+            at += len(part)
+        position += len(part)
+    return mapping
 
 
-def apply_edits(edits: list[Edit]) -> dict[Path, tuple[str, str]]:
-    """Returns {path: (before, after)} with every edit made."""
-    return edited_files([(e.path, e.line, e.start, e.old, e.new) for e in edits])
+def _span(unit: _Unit, mapping, i1: int, i2: int) -> tuple[int, int] | None:
+    """Returns the section's characters that printed generated[i1:i2] (for an
+    insertion, the place beside its neighbour), or None if they are not written there
+    as one literal run."""
+    if i1 == i2:
+        before = mapping[i1 - 1] if i1 else None
+        after = mapping[i1] if i1 < len(mapping) else None
+        if before is not None and unit.offsets[before] is not None:
+            return unit.offsets[before] + 1, unit.offsets[before] + 1
+        if after is not None and unit.offsets[after] is not None:
+            return unit.offsets[after], unit.offsets[after]
+        return None
+    chars = mapping[i1:i2]
+    if None in chars or chars != list(range(chars[0], chars[-1] + 1)):
+        return None
+    first, last = unit.offsets[chars[0]], unit.offsets[chars[-1]]
+    if first is None or last is None or None in unit.offsets[chars[0]:chars[-1] + 1]:
+        return None
+    return first, last + 1
+
+
+_JINJA_OPENERS = ("{{", "{%", "{#")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|])")
+
+
+def _as_markdown(text: str) -> str | None:
+    """Returns the reviewer's text as Markdown that prints it: its marks escaped, a
+    paragraph split made two; None if it would open Jinja."""
+    if any(opener in text for opener in _JINJA_OPENERS):
+        return None
+    return _MARKDOWN.sub(r"\\\1", text).replace("\n", "\n\n")
+
+
+def apply_edits(edits: list[Edit], texts: dict[Path, str]) -> dict[Path, tuple[str, str]]:
+    """Returns {path: (before, after)} with every edit made in the text read."""
+    changed = {}
+    for path in sorted({e.path for e in edits}):
+        before = after = texts[path]
+        for edit in sorted((e for e in edits if e.path == path), key=lambda e: e.start,
+                           reverse=True):
+            after = after[:edit.start] + edit.new + after[edit.end:]
+        if after != before:
+            changed[path] = (before, after)
+    return changed
 
 
 def comments_checklist(review: Review, content_dir: Path) -> str:

@@ -110,3 +110,9 @@ def content_sha256(path: Path) -> str:
     except UnicodeDecodeError:
         pass
     return hashlib.sha256(data).hexdigest()
+
+
+def line_sha256(text: str) -> str:
+    """Returns the short hash of one source line that a .docx's map keeps, so that
+    `review` writes back only where the line still says the same."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -36,6 +36,7 @@ class Prose:
     text: str
     places: tuple[tuple[int, int], ...]
     first: int
+    starts: tuple[int, ...] = (0,)  # where each part begins in text: a table row's cells
 
 
 def section_prose(section: ExpandedSection, md: markdown.Markdown | None = None) -> list[Prose]:
@@ -49,9 +50,13 @@ def _placed(run: ProseRun, lines: list[str], section: ExpandedSection) -> Prose:
     walk = _Walk(lines, run.first, run.last)
     text: list[str] = []
     places: list[tuple[int, int]] = []
+    starts = []
     for index, part in enumerate(run.parts):
-        pieces = ([("", False)] if index else []) + list(_pieces(part))  # cells apart
-        for piece, prose in pieces:
+        if index:  # cells apart
+            text.append(MASK)
+            places.append(walk.place())
+        starts.append(sum(map(len, text)))
+        for piece, prose in _pieces(part):
             if prose:
                 text.append(piece)
                 places += [walk.next(char) for char in piece]
@@ -59,7 +64,7 @@ def _placed(run: ProseRun, lines: list[str], section: ExpandedSection) -> Prose:
                 text.append(MASK)
                 places.append(walk.skip(piece))
     return Prose("".join(text), tuple((section.source_line(line), column)
-                                      for line, column in places), run.first)
+                                      for line, column in places), run.first, tuple(starts))
 
 
 def _pieces(inlines: Inlines):

@@ -13,12 +13,14 @@ diagnostic, and nothing is read past it.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from ..diagnostics import PipelineError
+from ..guards import memory_ceiling
 from ..rules import REVIEW_FILE
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -26,6 +28,8 @@ SOURCES_NS = "urn:pipeline:sources:1"
 MARK_PREFIX = "_src"
 MAX_PART = 50 * 2**20  # one XML part, unpacked
 MAX_UNPACKED = 200 * 2**20  # the whole package, unpacked
+REVIEW_MEMORY = 1024 * 2**20  # what reading one reviewed file may take
+MAX_BLOCKS = 200_000  # marked blocks: a 1,000-page report has about 40,000
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_comments=True)
 
@@ -42,6 +46,7 @@ class Block:
     file: str
     line: int
     generated: str  # the text the pipeline wrote
+    line_sha256: str = ""  # of the source line it started on, when it was written
     before: str = ""  # its text with the tracked changes rejected
     after: str = ""  # ... and accepted
     found: bool = False  # its marker is still in the document
@@ -81,10 +86,19 @@ def read_review(path: Path) -> Review:
     if sources_xml is None:
         raise PipelineError([REVIEW_FILE.at(path, None, "this .docx was not written by the "
                                             "pipeline (it has no map of its sources)")])
-    review = _map(path, sources_xml)
-    comments = _comment_texts(path, parts.get("word/comments.xml"))
-    _Walker(review, comments).walk(_parse(path, "word/document.xml",
-                                          parts["word/document.xml"]))
+    try:
+        with memory_ceiling(REVIEW_MEMORY):
+            review = _map(path, sources_xml)
+            comments = _comment_texts(path, parts.get("word/comments.xml"))
+            walker = _Walker(review, comments)
+            walker.walk(_parse(path, "word/document.xml", parts["word/document.xml"]))
+            if "word/footnotes.xml" in parts:  # notes hold no marks: their changes are listed
+                walker.walk(_parse(path, "word/footnotes.xml", parts["word/footnotes.xml"]))
+            walker.finish()
+    except MemoryError:
+        raise PipelineError([REVIEW_FILE.at(path, None, "reading it would take more than "
+                                            f"{REVIEW_MEMORY // 2**20:,} MiB: not a file a "
+                                            "reviewer saved")]) from None
     return review
 
 
@@ -107,34 +121,68 @@ def _open_package(path: Path) -> dict[str, bytes]:
         if "word/document.xml" not in names:
             raise PipelineError([REVIEW_FILE.at(path, None, "not a Word file: no "
                                                 "word/document.xml")])
-        wanted = [i for i in infos if i.filename in ("word/document.xml", "word/comments.xml")
+        wanted = [i for i in infos if i.filename in _PARTS
                   or i.filename.startswith("customXml/item") or
                   i.filename == "customXml/pipeline-sources.xml"]
-        for info in wanted:
-            if info.file_size > MAX_PART:
-                raise PipelineError([REVIEW_FILE.at(path, None, f"{info.filename} unpacks to "
-                                                    f"{info.file_size // 2**20} MiB, over "
-                                                    f"{MAX_PART // 2**20} MiB")])
-        return {info.filename: archive.read(info) for info in wanted}
+        return {info.filename: _member(path, archive, info) for info in wanted}
+
+
+_PARTS = ("word/document.xml", "word/comments.xml", "word/footnotes.xml")
+
+
+def _member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Returns one part, read no further than MAX_PART whatever its entry claims; a
+    damaged, encrypted or oddly compressed part is a diagnostic."""
+    too_big = PipelineError([REVIEW_FILE.at(path, None, f"{info.filename} unpacks to more "
+                                            f"than {MAX_PART // 2**20} MiB")])
+    if info.file_size > MAX_PART:
+        raise too_big
+    try:
+        with archive.open(info) as member:
+            data = member.read(MAX_PART + 1)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError,
+            zlib.error) as exc:
+        raise PipelineError([REVIEW_FILE.at(path, None, f"{info.filename} cannot be unpacked "
+                                            f"({exc}): the file is damaged")]) from None
+    if len(data) > MAX_PART:
+        raise too_big
+    return data
 
 
 def _parse(path: Path, name: str, data: bytes):
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
-        raise PipelineError([REVIEW_FILE.at(path, None, f"{name} declares a DOCTYPE or "
+    """Returns a part's XML root. A DOCTYPE (in any encoding, anywhere) or an entity
+    reference, which Word never writes, is refused, never expanded: the text after
+    an unexpanded `&x;` would be lost and --apply would write a shortened block."""
+    refused = PipelineError([REVIEW_FILE.at(path, None, f"{name} declares a DOCTYPE or "
                                             "entities, which a Word file never does: not read")])
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise refused
     try:
-        return etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise PipelineError([REVIEW_FILE.at(path, None, f"{name} is not well-formed XML "
                                             f"({exc})")]) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or any(
+            isinstance(node, etree._Entity) for node in root.iter(etree.Entity)):
+        raise refused
+    return root
 
 
 def _map(path: Path, data: bytes) -> Review:
     root = _parse(path, "the source map", data)
     sources = {e.get("file"): e.get("sha256") for e in root.iter(f"{{{SOURCES_NS}}}source")}
-    blocks = {e.get("mark"): Block(e.get("mark"), e.get("file"), int(e.get("line")),
-                                   e.text or "")
-              for e in root.iter(f"{{{SOURCES_NS}}}block")}
+    blocks = {}
+    for number, e in enumerate(root.iter(f"{{{SOURCES_NS}}}block"), 1):
+        mark, file, line = e.get("mark"), e.get("file"), e.get("line") or ""
+        if number > MAX_BLOCKS:
+            raise PipelineError([REVIEW_FILE.at(path, None, f"the source map has more than "
+                                                f"{MAX_BLOCKS:,} blocks: not one this "
+                                                "pipeline wrote")])
+        if not (mark and file and line.isdigit() and len(line) < 10):
+            raise PipelineError([REVIEW_FILE.at(path, None, f"block {number} of the source map "
+                                                "has no mark, file or line: the map is damaged")])
+        blocks[mark] = Block(mark, file, int(line), e.text or "", e.get("line-sha256", ""))
     return Review(blocks, sources)
 
 
@@ -157,19 +205,39 @@ class _Walker:
     def __init__(self, review: Review, comments: dict):
         self.review, self.comment_texts = review, comments
         self.open: dict[str, str] = {}  # bookmark id → mark
-        self.anchored: dict[str, list[str]] = {}  # comment id → the text it is attached to
-        self.commenting: set[str] = set()  # comments whose range is open
+        self.pieces: list[str] = []  # every run's text, in order, for the comments
+        self.ranges: dict[str, list[int]] = {}  # comment id → [first piece, end piece]
         self.comment_mark: dict[str, str] = {}
+        self.texts: dict[str, tuple[list[str], list[str]]] = {}  # mark → (before, after)
         self.current = ""  # the block the text being read belongs to
 
     def walk(self, root) -> None:
         body = root.find(_w("body"))
-        for paragraph in body.iter(_w("p")) if body is not None else ():
+        for paragraph in (body if body is not None else root).iter(_w("p")):
             self.paragraph(paragraph)
-        for comment_id, pieces in self.anchored.items():
-            author, date, text = self.comment_texts.get(comment_id, ("", "", ""))
-            self.review.comments.append(Comment(author, date, text, "".join(pieces),
+        self.current = ""
+        self.open.clear()
+
+    def finish(self) -> None:
+        """Gives the blocks their text and lists every comment, those anchored by a
+        reference alone and those anchored nowhere too."""
+        for mark, (before, after) in self.texts.items():
+            block = self.review.blocks[mark]
+            block.before, block.after = "".join(before), "".join(after)
+        for comment_id, (author, date, text) in self.comment_texts.items():
+            first, end = self.ranges.get(comment_id, [0, 0])
+            self.review.comments.append(Comment(author, date, text, self.anchored(first, end),
                                                 self.comment_mark.get(comment_id, "")))
+
+    def anchored(self, first: int, end: int) -> str:
+        """Returns the text a comment is attached to, as far as a message shows it."""
+        out, length = [], 0
+        for piece in self.pieces[first:end]:
+            out.append(piece)
+            length += len(piece)
+            if length > 200:
+                break
+        return "".join(out)
 
     def paragraph(self, p) -> None:
         """A paragraph's text goes to the block marked in it, whole: Word and
@@ -195,12 +263,13 @@ class _Walker:
                 self.current = mark  # two marks in one paragraph: the reviewer merged them
         elif tag == _w("bookmarkEnd"):
             self.open.pop(node.get(_w("id")), None)
-        elif tag == _w("commentRangeStart"):
-            self.anchored.setdefault(node.get(_w("id")), [])
-            self.commenting.add(node.get(_w("id")))
-            self.comment_mark[node.get(_w("id"))] = self.current
-        elif tag == _w("commentRangeEnd"):
-            self.commenting.discard(node.get(_w("id")))
+        elif tag in (_w("commentRangeStart"), _w("commentReference")):
+            comment_id = node.get(_w("id"))
+            if comment_id not in self.ranges:  # a reference alone anchors where it stands
+                self.ranges[comment_id] = [len(self.pieces), len(self.pieces)]
+                self.comment_mark[comment_id] = self.current
+        elif tag == _w("commentRangeEnd") and node.get(_w("id")) in self.ranges:
+            self.ranges[node.get(_w("id"))][1] = len(self.pieces)
         elif tag in (_w("t"), _w("delText")) or (tag == _w("tab")
                                                   and node.getparent().tag == _w("r")):
             self.run_text(node)  # (a w:tab elsewhere is a tab stop in w:pPr, not text)
@@ -215,8 +284,7 @@ class _Walker:
         removed = any(a.tag in (_w("del"), _w("moveFrom")) for a in node.iterancestors())
         added = any(a.tag in (_w("ins"), _w("moveTo")) for a in node.iterancestors())
         self.text("" if added else text, "" if removed else text)
-        for comment_id in self.commenting:
-            self.anchored[comment_id].append(text)
+        self.pieces.append(text)
 
     def change(self, node) -> None:
         text = "".join(t.text or "" for t in node.iter(_w("t"), _w("delText")))
@@ -226,6 +294,6 @@ class _Walker:
 
     def text(self, before: str, after: str) -> None:
         if self.current:
-            block = self.review.blocks[self.current]
-            block.before += before
-            block.after += after
+            texts = self.texts.setdefault(self.current, ([], []))
+            texts[0].append(before)
+            texts[1].append(after)

@@ -3,9 +3,10 @@
 Each paragraph written from a source line (a heading, a paragraph, a list
 item, a quotation, a table cell, a caption) is wrapped in a hidden bookmark
 `_src<N>`, which Word and LibreOffice keep when they save and which no reader
-sees. A custom XML part maps each N to the source file, its line and the
-text the block was written with, with a hash of every source file, so that
-`review` can tell what a reviewer changed and where it belongs.
+sees. A custom XML part maps each N to the source file, its line (and a hash of
+that line as it stood) and the text the block was written with, with a hash
+of every source file, so that `review` can tell what a reviewer changed and
+where it belongs, and that the place still holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 
-from ...read.files import content_sha256
+from ...diagnostics import PipelineError
+from ...read.files import content_sha256, line_sha256, read_text
 from .xml import qn
 
 MARK_PREFIX = "_src"
@@ -47,9 +49,10 @@ class SourceMarks:
         home = inputs[0].parent if inputs else Path.cwd()
         rows = [f'<source file={quoteattr(_relative(p, home))} sha256="{content_sha256(p)}"/>'
                 for p in inputs]
+        lines: dict[Path, list[str]] = {}  # each source as it stands, read once
         rows += [f"<block mark={quoteattr(name)} file={quoteattr(_relative(path, home))} "
-                 f'line="{line}">{escape(text)}</block>'
-                 for name, text, path, line in self.marks]
+                 f'line="{line}" line-sha256="{_line_sha256(path, line, lines)}">'
+                 f"{escape(text)}</block>" for name, text, path, line in self.marks]
         xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<sources xmlns="{NAMESPACE}">\n' + "\n".join(rows) + "\n</sources>\n")
         part = Part(PackURI(PART_NAME), "application/xml", xml.encode("utf-8"),
@@ -82,6 +85,19 @@ def paragraph_text(p) -> str:
         elif node.getparent().tag == qn("w:r"):  # not a tab stop of w:pPr
             parts.append("\t")
     return "".join(parts)
+
+
+def _line_sha256(path: Path, line: int, read: dict[Path, list[str]]) -> str:
+    """Returns the hash of the source line a block starts on, as it stands now: review
+    writes a change back only while that line still says the same."""
+    if path not in read:
+        try:
+            read[path] = read_text(path).split("\n")
+        except PipelineError:  # not text (a workbook): nothing there is written back
+            read[path] = []
+    lines = read[path]
+    return line_sha256(lines[line - 1] if 0 < line <= len(lines) else "")
+
 
 
 @cache  # a few sources, thousands of marks

@@ -387,7 +387,7 @@ def _lint(run: Run, args: argparse.Namespace) -> int:
     # Imported here: the rules and their patterns are for this command alone.
     from .check.lint import lint_report
     from .check.lint.fix import apply_fixes
-    from .check.edits import unified_diff
+    from .check.edits import encoded_like, unified_diff
     unknown = [r for r in args.rule if r not in RULES or RULES[r].stage != "lint"]
     if unknown:
         print(f"python -m pipeline lint: error: unknown lint rule {', '.join(unknown)} "
@@ -396,7 +396,7 @@ def _lint(run: Run, args: argparse.Namespace) -> int:
     result = lint_report(run.content, run.limits, frozenset(args.rule))
     if args.fix:
         for path, (before, after) in apply_fixes(result.fixes).items():
-            write_atomic(path, after.encode("utf-8"))
+            write_atomic(path, encoded_like(path.read_bytes(), after))  # its BOM, its CRLF
             print(unified_diff(path, before, after), end="")
         result = lint_report(run.content, run.limits, frozenset(args.rule))  # what remains
     findings = in_order(make_strict(result.findings) if run.strict else result.findings)

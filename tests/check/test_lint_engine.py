@@ -149,3 +149,29 @@ def test_a_heading_on_the_first_line_made_by_jinja_is_traced_to_its_data(tmp_pat
     (finding,) = lint_report(root).findings
     assert (finding.path, finding.line, finding.column) == (str(root / "data" / "plan.yaml"),
                                                              1, 10)
+
+
+def test_fix_keeps_the_files_bom_and_crlf_and_changes_one_line(tmp_path, capsys):
+    from pipeline.cli import main
+    root = _report(tmp_path, "")
+    body = "# 一\n\n資料または記録。\n\n次の段落である。\n"
+    (root / "01.md").write_bytes(b"\xef\xbb\xbf" + body.replace("\n", "\r\n").encode("utf-8"))
+    main(["lint", "--content", str(root), "--out", str(tmp_path / "o"), "--fix"])
+    expected = body.replace("または", "又は").replace("\n", "\r\n")
+    assert (root / "01.md").read_bytes() == b"\xef\xbb\xbf" + expected.encode("utf-8")
+    diff = capsys.readouterr().out
+    assert [line for line in diff.split("\n") if line[:1] in ("+", "-") and line[:3] not in
+            ("+++", "---")] == ["-資料または記録。", "+資料又は記録。"]
+
+
+def test_fix_never_lands_in_code_when_jinja_before_it_prints_longer(tmp_path):
+    line = '{{ "X" * 21 }}資料または記録 `または`'  # the tag prints 7 more than its length
+    root = _report(tmp_path, line + "\n")
+    result = lint_report(root)
+    assert [d.code for d in result.findings] == ["conj-kanji-four"] and result.fixes == []
+
+
+def test_code_of_every_kind_and_link_targets_are_not_prose():
+    text = ("# 一\n\n本文の``ＡＢ `ＣＤ` ＥＦ``と[リンク](#ＧＨ)である。\n\n    ＩＪ\n\n"
+            "~~~\nＫＬ\n~~~\n")
+    assert _found(text) == []

@@ -19,7 +19,7 @@ from ...diagnostics import Diagnostic, PipelineError
 from ...limits import Limits
 from ...read import expand_sections
 from ...read.data import DataFiles, data_files
-from ...read.expand import ExpandedSection
+from ...read.expand import JINJA_TAG, ExpandedSection
 from ...read.files import check_file_sizes, read_text, text_files
 from ...read.report import load_report
 from ...read.tables import decode
@@ -139,7 +139,8 @@ class _Linter:
         path, line, column = self.origins.place(paragraph.path, line, column, found.group())
         self.findings.append(RULES[rule_id].at(path, line, text, column))
         if pattern.safe and right and paragraph.places[found.end() - 1][0] == line \
-                and path == paragraph.path:
+                and path == paragraph.path \
+                and self.origins.before_jinja(path, line, column + len(found.group())):
             self.fixes.append(Fix(paragraph.path, line, column, found.group(), right))
 
     def document(self, texts: list[Paragraph]) -> None:
@@ -188,6 +189,14 @@ class _Origins:
                 if text in data_line:
                     return data_path, number, data_line.index(text) + 1
         return path, line, column
+
+    def before_jinja(self, path: Path, line: int, end: int) -> bool:
+        """Says whether a section's line holds no Jinja before column end: only there is
+        a column of the expanded text the column of the file (a tag that prints more
+        or less than its own length moves what follows it)."""
+        lines = self.sources.get(path, [])
+        tag = JINJA_TAG.search(lines[line - 1]) if 0 < line <= len(lines) else None
+        return 0 < line <= len(lines) and (tag is None or tag.start() >= end - 1)
 
 
 _TEXT_DATA = (".csv", ".yaml", ".yml", ".json")  # where a word Jinja printed may be written

@@ -19,7 +19,7 @@ from ..diagnostics import PipelineError
 from ..limits import Limits
 from ..processes import Answer, Claim, Helper, Tickets, fork_helper, may_fork, reap
 from ..rules import TIME_LIMIT, WRITER
-from ..ship.bundle import copy_label, dist_stem, safe_filename
+from ..ship.bundle import copy_label, copy_name, dist_stem
 from ..ship.output import CACHE_DIR, TMP_SUFFIX, write_atomic
 from ..ship.products import Product, remove_staged, replace_pair, staged_names
 from ..tree import Chart, Document, walk
@@ -251,7 +251,7 @@ def write_bundle_products(doc: Document, out_dir: Path, content_dir: Path,
     pdf = write_pdf(doc, tmp / f"{stem}.pdf", content_dir, limits, cache=cache)
     files = [pdf.path, write_docx(doc, tmp / f"{stem}.docx", cache=cache).path]
     for number, recipient in enumerate(recipients, start=1):
-        path = tmp / "copies" / f"{stem}_No{number:02d}_{safe_filename(recipient)}.pdf"
+        path = tmp / "copies" / copy_name(stem, number, recipient)
         files.append(write_pdf(doc, path, content_dir, limits, copy_label(recipient, number),
                                cache=cache).path)
     return files, pdf.pages

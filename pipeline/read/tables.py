@@ -138,7 +138,8 @@ def record_lines(record: list[str]) -> int:
 def decode(path: Path, data: bytes, encoding: str) -> str:
     """Returns the text: UTF-8 (with or without a BOM), else Shift_JIS (CP932), unless
     encoding ('' for either) names one."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = data[:4096]  # UTF-16 without its BOM: a NUL beside every ASCII character
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") * 10 >= len(head) > 0:
         raise _fail(path, 1, "UTF-16 text is not supported: save the file as UTF-8")
     failures = []
     for name in [ENCODINGS[encoding]] if encoding else ["utf-8-sig", "cp932"]:

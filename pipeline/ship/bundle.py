@@ -48,7 +48,10 @@ LATEST = ".latest"  # per report id: <id>.latest names its last bundle
 # Characters Windows forbids in file names, replaced by their full-width forms,
 # which keep a Japanese title readable.
 _FULL_WIDTH = str.maketrans('\\/:*?"<>|', "＼／：＊？＂＜＞｜")
-TITLE_CHARS = 60  # keeps the whole path well within Windows' 260
+# File names are cut by their UTF-8 bytes, which Linux counts (255 at most), and
+# stay within Windows' 260 characters for the whole path.
+TITLE_BYTES = 120  # 40 characters of Japanese
+RECIPIENT_BYTES = 60  # 20: the copy's footer and the manifest keep the whole name
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,19 @@ def bundle_name(meta: Metadata) -> str:
 
 def dist_stem(meta: Metadata) -> str:
     """Returns the distributed files' name: <YYYYMMDD>_<title>_v<version>."""
-    return f"{meta.date:%Y%m%d}_{safe_filename(meta.title)[:TITLE_CHARS]}_v" \
-           f"{safe_filename(meta.version)}"
+    return f"{meta.date:%Y%m%d}_{_cut(safe_filename(meta.title), TITLE_BYTES)}_v" \
+           f"{_cut(safe_filename(meta.version), 40)}"
+
+
+def copy_name(stem: str, number: int, recipient: str) -> str:
+    """Returns a numbered copy's file name, the recipient's name cut to fit; the number
+    keeps copies apart, and the full name is in the copy's footer and the manifest."""
+    return f"{stem}_No{number:02d}_{_cut(safe_filename(recipient), RECIPIENT_BYTES)}.pdf"
+
+
+def _cut(text: str, limit: int) -> str:
+    """Returns text's first characters that fit in limit bytes of UTF-8."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
 def safe_filename(text: str) -> str:

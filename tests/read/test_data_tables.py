@@ -325,3 +325,9 @@ def test_a_brief_reason_is_the_exceptions_message_or_its_kind():
     from pipeline.read.tables import _brief
     assert _brief(ValueError()) == "ValueError" and _brief(KeyError("x")) == "'x'"
     assert _brief(ValueError("あ" * 300)) == "あ" * 200
+
+
+def test_utf16_without_its_bom_is_refused_as_utf16(tmp_path):
+    path = _file(tmp_path, "u.csv", "名,値\n甲,1\n".encode("utf-16-le"))
+    assert _refusal(lambda: read_table(path)) == (
+        1, "UTF-16 text is not supported: save the file as UTF-8", "data")

@@ -332,3 +332,12 @@ def test_a_recipients_file_that_names_nobody_is_refused(tmp_path, capsys):
         capsys.readouterr().err
     assert not (tmp_path / "out" / "dist").exists() or not list(
         p for p in (tmp_path / "out" / "dist").iterdir() if not p.name.startswith("."))
+
+
+def test_a_long_recipient_name_is_cut_in_the_file_name_and_kept_whole_inside(tmp_path):
+    from pipeline.ship.bundle import copy_name
+    long = "総務省自治行政局地域力創造グループ地域政策課" * 4
+    name = copy_name("20260401_" + "長" * 40 + "_v1.0", 1, long)  # the longest title
+    assert len(name.encode("utf-8")) <= 230 and name.endswith(".pdf")
+    assert "_No01_総務省自治行政局地域力創造グループ地域政" in name
+    assert copy_name("s", 2, "a" * 100) == "s_No02_" + "a" * 60 + ".pdf"

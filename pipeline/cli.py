@@ -137,7 +137,8 @@ def _bad_numbers(args: argparse.Namespace) -> str:
     if args.command == "linkcheck" and (args.timeout <= 0 or args.jobs < 1 or args.max_age < 0):
         return "--timeout must be above 0, --jobs at least 1, --max-age at least 0"
     if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib, args.max_pages,
-                                           args.max_expanded_mib, args.max_paragraph_chars) <= 0
+                                           args.max_expanded_mib, args.max_paragraph_chars,
+                                           args.max_data_columns, args.max_data_cells) <= 0
                                        or args.time_limit < 0):
         return "the limits must be above 0 (--time-limit 0: none)"
     return ""
@@ -148,7 +149,8 @@ def _limits(args: argparse.Namespace) -> Limits:
     if not hasattr(args, "max_pages"):
         return Limits()
     return Limits(args.max_file_mib, args.max_image_mib, args.max_pages, args.time_limit,
-                  args.max_expanded_mib, args.max_paragraph_chars)
+                  args.max_expanded_mib, args.max_paragraph_chars, args.max_data_columns,
+                  args.max_data_cells)
 
 
 HELP = {
@@ -247,6 +249,11 @@ def _limit_options() -> argparse.ArgumentParser:
     bounds.add_argument("--max-paragraph-chars", type=int,
                         default=defaults.max_paragraph_chars,
                         help="longest paragraph, heading, caption or table cell "
+                             "(default %(default)s)")
+    bounds.add_argument("--max-data-columns", type=int, default=defaults.max_data_columns,
+                        help="most columns of a data table (default %(default)s)")
+    bounds.add_argument("--max-data-cells", type=int, default=defaults.max_data_cells,
+                        help="most cells (rows times columns) of a data table "
                              "(default %(default)s)")
     bounds.add_argument("--max-pages", type=int, default=defaults.max_pages,
                         help="most pages of the PDF (default %(default)s)")

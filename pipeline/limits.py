@@ -20,6 +20,8 @@ class Limits:
     seconds: float = 300  # the whole command: loading and rendering
     max_expanded_mib: float = 10  # a section after Jinja
     max_paragraph_chars: int = 20_000  # one paragraph, heading, caption or table cell
+    max_data_columns: int = 1_000  # of one data table (e-Stat's widest are a few hundred)
+    max_data_cells: int = 2_000_000  # rows times columns of one data table
 
     @property
     def max_expanded_chars(self) -> int:

@@ -121,7 +121,7 @@ def plan_edits(review: Review, content_dir: Path, limits: Limits = Limits()) -> 
     """Returns the edits that carry the accepted text into the sections, and a finding
     for each block that must be edited by hand."""
     report, _ = load_report(content_dir)
-    expanded, errors = expand_sections(report, DataFiles(content_dir), limits)
+    expanded, errors = expand_sections(report, DataFiles(content_dir, limits), limits)
     if errors:
         raise PipelineError(errors)
     texts = {section.path.resolve(): read_text(section.path) for section in expanded}

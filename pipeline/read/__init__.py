@@ -43,7 +43,7 @@ def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
     check_file_sizes(text_files(content_dir), limits)
     report, findings = load_report(content_dir)
     references, reference_findings = load_references(report.references)
-    data = DataFiles(content_dir)
+    data = DataFiles(content_dir, limits)
     expanded, expand_findings = expand_sections(report, data, limits)
     images = ImageRules(report.directory, report.remote_images, limits.max_image_bytes)
     sections, convert_findings = convert_sections(expanded, images, data, limits)

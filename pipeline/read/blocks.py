@@ -26,6 +26,9 @@ TABLE_KEYS = {"id", "data", "sheet", "path", "columns", "caption", "source"}
 MAX_PIE_SLICES = 7
 MAX_CATEGORIES = 50  # rows of bars a page holds, lying
 MAX_BARS = 100  # bars in those rows, side by side
+MAX_SERIES = 12  # lines or bars a legend can tell apart
+MAX_POINTS = 5_000  # points of a line: 13 years of days
+MAX_VALUE = 10**18  # larger is no statistic, and no float draws it exactly
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,16 @@ def _chart(block: BlockText, spec: LineDict, data: DataFiles) -> Chart:
         raise _BlockError(f"data/{table.path.name} has no numeric column to draw: name it "
                           "with 'y'")
     categories = tuple("" if row[x] is None else str(row[x]) for row in table.rows)
+    if len(series) > MAX_SERIES:
+        raise _BlockError(f"{len(series)} series cannot be told apart: at most {MAX_SERIES} "
+                          "(name fewer columns with 'y', or show the data as a table)")
+    if len(categories) > MAX_POINTS:
+        raise _BlockError(f"a chart of {len(categories):,} points cannot be read: at most "
+                          f"{MAX_POINTS:,} (sum the data by month or year first)")
+    if kind.startswith("stacked") and any(v is not None and v < 0
+                                          for s in series for v in s.values):
+        raise _BlockError("a stacked chart cannot show negative values: its bars would "
+                          "overlap (draw them side by side with 'type: bar')")
     if kind == "pie":
         _check_pie(series, categories)
     elif kind != "line":
@@ -154,6 +167,10 @@ def _series(table: DataTable, column: int) -> Series:
         if value is not None and not isinstance(value, (int, float)):
             raise _BlockError(f"data/{table.path.name}, {table.where(index)}, column "
                               f"'{table.columns[column]}': {shown(value)} is not a number")
+        if value is not None and not -MAX_VALUE < value < MAX_VALUE:
+            raise _BlockError(f"data/{table.path.name}, {table.where(index)}, column "
+                              f"'{table.columns[column]}': a value of {len(str(abs(int(value))))} "
+                              "digits is too large to draw")
         values.append(value)
     if all(v is None for v in values):
         raise _BlockError(f"data/{table.path.name}, column '{table.columns[column]}' has no "
@@ -184,6 +201,8 @@ def _check_pie(series: tuple[Series, ...], categories: tuple[str, ...]) -> None:
                           f"{MAX_PIE_SLICES} (use a bar chart)")
     if any(v is not None and v < 0 for v in series[0].values):
         raise _BlockError("a pie cannot show negative values (use a bar chart)")
+    if not any(series[0].values):
+        raise _BlockError("a pie of zeros shows nothing: every value is 0 or missing")
 
 
 # ---- tables ------------------------------------------------------------------------

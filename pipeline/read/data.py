@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, PipelineError
+from ..limits import Limits
 from ..rules import DATA, DATA_UNUSED
 from .data_options import SOURCES_FILE, load_options
 from .files import inside
@@ -30,25 +31,26 @@ _NOT_DATA = {".xls": "an Excel 97–2003 workbook: save it as .xlsx",
              ".txt": "not a data file", ".md": "not a data file"}
 
 
-def with_tables(value, path: Path):
+def with_tables(value, path: Path, limits: Limits = Limits()):
     """Returns a YAML or JSON value as written, but for its lists of records, which
     become tables (rows.Rows): found by name, their numbers printed as a table's."""
     if isinstance(value, LineDict):
-        return _line_dict(value, path)
+        return _line_dict(value, path, limits)
     if isinstance(value, dict):
-        return {k: with_tables(v, path) for k, v in value.items()}
+        return {k: with_tables(v, path, limits) for k, v in value.items()}
     if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
         lines = [getattr(r, "line", 0) or n for n, r in enumerate(value, start=1)]
-        table = records_table(path, value, lines, "line" if path.suffix == ".yaml" else "record")
+        table = records_table(path, value, lines, "line" if path.suffix == ".yaml" else "record",
+                              limits)
         if table is not None:
             return as_rows(table)
     if isinstance(value, list):
-        return [with_tables(v, path) for v in value]
+        return [with_tables(v, path, limits) for v in value]
     return value
 
 
-def _line_dict(value: LineDict, path: Path) -> LineDict:
-    out = LineDict({k: with_tables(v, path) for k, v in value.items()})
+def _line_dict(value: LineDict, path: Path, limits: Limits) -> LineDict:
+    out = LineDict({k: with_tables(v, path, limits) for k, v in value.items()})
     out.line, out.lines = value.line, value.lines
     return out
 
@@ -64,8 +66,9 @@ def data_files(content_dir: Path) -> list[Path]:
 class DataFiles:
     """The files of one report's data/, each read once, when first used."""
 
-    def __init__(self, content_dir: Path):
+    def __init__(self, content_dir: Path, limits: Limits = Limits()):
         self.directory = content_dir / DATA_DIR
+        self.limits = limits
         self.tables: dict[tuple[Path, str, str], DataTable] = {}
         self.failed: dict[Path, list[Diagnostic]] = {}  # read once; read_report drops repeats
         self.used: set[Path] = set()
@@ -108,7 +111,7 @@ class DataFiles:
             self.table_path(path.name)  # inside data/, as for a block
             if path.suffix in (".yaml", ".json"):
                 raw = load_yaml(path) if path.suffix == ".yaml" else load_json(path)
-                return with_tables(raw, path)
+                return with_tables(raw, path, self.limits)
             if path.suffix == ".xlsx":
                 return {sheet: as_rows(self.table(path.name, sheet))
                         for sheet in read_sheet_names(path)}
@@ -135,7 +138,7 @@ class DataFiles:
             if path in self.failed:
                 raise PipelineError(self.failed[path])
             try:
-                self.tables[key] = read_table(path, sheet, options)
+                self.tables[key] = read_table(path, sheet, options, self.limits)
             except PipelineError as exc:
                 raise self._failure(path, exc.diagnostics) from None
         return self.tables[key]

@@ -15,11 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import PipelineError
+from ..limits import Limits
 from ..rules import DATA
 from .columns import CODE, MISSING_MARKS, TEXT, Missing, Value, column_kind, typed_cell
 from .files import bad_character
@@ -70,22 +72,34 @@ class DataTable:
         return f"{self.unit} {self.lines[row]}"
 
 
-def read_table(path: Path, sheet: str = "", options: ReadOptions = ReadOptions()) -> DataTable:
+def read_table(path: Path, sheet: str = "", options: ReadOptions = ReadOptions(),
+               limits: Limits = Limits()) -> DataTable:
     """Returns the table in a data file; raises PipelineError at its line."""
     try:
         if path.suffix == ".csv":
-            return _read_csv(path, options)
+            return _read_csv(path, options, limits)
         if path.suffix == ".xlsx":
-            return _read_xlsx(path, sheet, options)
+            return _read_xlsx(path, sheet, options, limits)
         if path.suffix == ".json":
-            return _read_json(path, options)
-        return _read_yaml_table(path, options)
+            return _read_json(path, options, limits)
+        return _read_yaml_table(path, options, limits)
     except LayoutError as exc:
         raise _fail(path, exc.line, str(exc)) from None
 
 
 def _fail(path: Path, line: int | None, message: str) -> PipelineError:
     return PipelineError([DATA.at(path, line, message)])
+
+
+def _refuse_size(path: Path, columns: int, rows: int, limits: Limits) -> None:
+    """A table past the limits is refused before it is typed: wider or larger than
+    any statistics table, it would take minutes and gigabytes."""
+    if columns > limits.max_data_columns:
+        raise _fail(path, None, f"{columns:,} columns, more than {limits.max_data_columns:,} "
+                    "(--max-data-columns): not a table to read")
+    if columns * rows > limits.max_data_cells:
+        raise _fail(path, None, f"{rows:,} rows of {columns:,} columns are {columns * rows:,} "
+                    f"cells, more than {limits.max_data_cells:,} (--max-data-cells)")
 
 
 def _typed(path: Path, columns, cells: list[tuple], lines, options: ReadOptions,
@@ -96,9 +110,20 @@ def _typed(path: Path, columns, cells: list[tuple], lines, options: ReadOptions,
     parsed = [[typed_cell(cell, kind, options.missing) for cell, kind in zip(row, kinds)]
               for row in cells]
     rows = tuple(tuple(v for v, _ in row) for row in parsed)
+    _refuse_non_finite(path, columns, rows, lines, unit)
     return DataTable(path, tuple(columns), rows, tuple(lines),
                      tuple(tuple(d for _, d in row) for row in parsed), kinds, tuple(notes),
                      unit, _naming(kinds, rows))
+
+
+def _refuse_non_finite(path: Path, columns, rows, lines, unit: str) -> None:
+    """NaN and infinity (YAML's .nan, .inf) are no values a briefing can print."""
+    for row, line in zip(rows, lines):
+        for name, value in zip(columns, row):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _fail(path, line if unit != "record" else None, f"{unit} {line}, "
+                            f"'{name}': {value} is not a number a table can print (leave the "
+                            "cell empty, or mark it missing)")
 
 
 def _naming(kinds, rows) -> tuple[int, ...]:
@@ -114,7 +139,7 @@ def _naming(kinds, rows) -> tuple[int, ...]:
 
 # ---- CSV ---------------------------------------------------------------------
 
-def _read_csv(path: Path, options: ReadOptions) -> DataTable:
+def _read_csv(path: Path, options: ReadOptions, limits: Limits) -> DataTable:
     text = decode(path, path.read_bytes(), options.encoding)
     finding = bad_character(path, text)
     if finding:
@@ -127,6 +152,7 @@ def _read_csv(path: Path, options: ReadOptions) -> DataTable:
     except csv.Error as exc:
         raise _fail(path, reader.line_num, f"not a CSV file the pipeline can read ({exc})")
     grid = find_table(records, options.layout)
+    _refuse_size(path, len(grid.columns), len(grid.rows), limits)
     return _typed(path, grid.columns, list(grid.rows), grid.lines, options, grid.notes)
 
 
@@ -155,7 +181,7 @@ def decode(path: Path, data: bytes, encoding: str) -> str:
 
 # ---- Excel ---------------------------------------------------------------------
 
-def _read_xlsx(path: Path, sheet: str, options: ReadOptions) -> DataTable:
+def _read_xlsx(path: Path, sheet: str, options: ReadOptions, limits: Limits) -> DataTable:
     _refuse_zip_bomb(path)
     import openpyxl  # imported here: only a report with .xlsx data needs it
     try:
@@ -168,7 +194,7 @@ def _read_xlsx(path: Path, sheet: str, options: ReadOptions) -> DataTable:
         if name not in values.sheetnames:
             raise _fail(path, None, f"no sheet named '{name}' (the sheets: "
                         f"{', '.join(values.sheetnames)})")
-        return _sheet_table(path, name, values[name], formulas[name], options)
+        return _sheet_table(path, name, values[name], formulas[name], options, limits)
     finally:
         values.close()
         formulas.close()
@@ -201,7 +227,8 @@ def _refuse_zip_bomb(path: Path) -> None:
                     f"than {MAX_XLSX_UNPACKED // 2**20} MiB: a zip bomb, or not a table")
 
 
-def _sheet_table(path: Path, name: str, values, formulas, options: ReadOptions) -> DataTable:
+def _sheet_table(path: Path, name: str, values, formulas, options: ReadOptions,
+                 limits: Limits) -> DataTable:
     records = [(number, list(row)) for number, row
                in enumerate(values.iter_rows(values_only=True), 1)]
     if not any(cell not in (None, "") for _, row in records for cell in row):
@@ -210,6 +237,7 @@ def _sheet_table(path: Path, name: str, values, formulas, options: ReadOptions) 
         grid = find_table(records, options.layout)
     except LayoutError as exc:
         raise _fail(path, exc.line, f"sheet '{name}', row {exc.line}: {exc}") from None
+    _refuse_size(path, len(grid.columns), len(grid.rows), limits)
     _refuse_uncached_formulas(path, name, values, formulas)
     return _typed(path, grid.columns, list(grid.rows), grid.lines, options, grid.notes, "row")
 
@@ -227,15 +255,17 @@ def _refuse_uncached_formulas(path: Path, name: str, values, formulas) -> None:
 
 # ---- YAML and JSON ---------------------------------------------------------------
 
-def _read_yaml_table(path: Path, options: ReadOptions) -> DataTable:
+def _read_yaml_table(path: Path, options: ReadOptions, limits: Limits) -> DataTable:
     raw = load_yaml(path)
     if isinstance(raw, LineDict) and raw and all(isinstance(v, LineList) for v in raw.values()):
         columns = tuple(str(k) for k in raw)
         height = max(len(v) for v in raw.values())
+        _refuse_size(path, len(columns), height, limits)
         rows = [tuple(raw[k][i] if i < len(raw[k]) else None for k in raw) for i in range(height)]
         lines = [next(iter(raw.values())).line_of(i) for i in range(height)]
     elif isinstance(raw, LineList) and raw and all(isinstance(r, LineDict) for r in raw):
         columns = tuple(dict.fromkeys(str(k) for r in raw for k in r))
+        _refuse_size(path, len(columns), len(raw), limits)
         rows = [tuple(r.get(k) for k in columns) for r in raw]
         lines = [r.line for r in raw]
     else:
@@ -245,11 +275,12 @@ def _read_yaml_table(path: Path, options: ReadOptions) -> DataTable:
     return _typed(path, columns, rows, lines, options)
 
 
-def records_table(path: Path, records: list[dict], lines: list[int],
-                  unit: str = "record") -> DataTable | None:
+def records_table(path: Path, records: list[dict], lines: list[int], unit: str = "record",
+                  limits: Limits = Limits()) -> DataTable | None:
     """Returns a list of records as a typed table, or None when a record holds more
     than values (a list, a mapping): records inside a YAML or JSON variable."""
     columns = tuple(dict.fromkeys(str(k) for r in records for k in r))
+    _refuse_size(path, len(columns), len(records), limits)
     rows = [tuple(r.get(k) for k in columns) for r in records]
     if any(isinstance(cell, (dict, list)) for row in rows for cell in row):
         return None
@@ -270,9 +301,10 @@ def load_json(path: Path):
         raise _fail(path, None, "JSON nested too deep to be data") from None
 
 
-def _read_json(path: Path, options: ReadOptions) -> DataTable:
+def _read_json(path: Path, options: ReadOptions, limits: Limits) -> DataTable:
     records = _records(path, load_json(path), options.path)
     columns = tuple(dict.fromkeys(str(k) for r in records for k in r))
+    _refuse_size(path, len(columns), len(records), limits)
     rows = [tuple(r.get(k) for k in columns) for r in records]
     lines = list(range(1, len(rows) + 1))
     _refuse_nested(path, columns, rows, lines, "record")

@@ -54,7 +54,7 @@ def lint_report(content_dir: Path, limits: Limits = Limits(),
     check_file_sizes(text_files(content_dir), limits)
     report, _ = load_report(content_dir)
     config = load_lint_config(content_dir)
-    expanded, errors = expand_sections(report, DataFiles(content_dir), limits)
+    expanded, errors = expand_sections(report, DataFiles(content_dir, limits), limits)
     if errors:
         raise PipelineError(errors)
     texts = [p for section in expanded for p in paragraphs(section)]

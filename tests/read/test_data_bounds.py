@@ -1,0 +1,67 @@
+"""Data that would crash a chart or run away in time and memory is refused early, at
+its file and cell, within limits the operator can raise (--max-data-columns,
+--max-data-cells). Each case runs the pipeline in a child process held to 1.5 GiB
+and its --time-limit, so that a regression fails here instead of taking the machine
+down."""
+
+import pytest
+
+from helpers import run_bounded, write_report
+
+
+def _chart(kind: str, data: str = "v.csv", extra: str = "") -> str:
+    return (f"# 一\n\n[@alpha]による。\n\n```chart\ntype: {kind}\ndata: {data}\ncaption: 図\n"
+            f"source: [@alpha]\n{extra}```\n")
+
+
+CASES = {
+    "400 digits": (_chart("bar"), {"v.csv": "名,値\n甲," + "9" * 400 + "\n"},
+                   "data/v.csv, line 2, column '値': a value of 400 digits is too large to draw"),
+    "300 full-width digits": (_chart("bar"), {"v.csv": "名,値\n甲," + "９" * 300 + "\n"},
+                              "a value of 300 digits is too large to draw"),
+    "a pie of zeros": (_chart("pie"), {"v.csv": "名,値\n甲,0\n乙,-\n"},
+                       "a pie of zeros shows nothing: every value is 0 or missing"),
+    "nan in a pie": (_chart("pie", "v.yaml"), {"v.yaml": "- 名: 甲\n  値: .nan\n- 名: 乙\n  値: 1\n"},
+                     "data/v.yaml:1: error: line 1, '値': nan is not a number a table can print"),
+    "inf in the text": ("# 一\n\n値は{{ v[0]['値'] }}である。\n", {"v.yaml": "- 名: 甲\n  値: .inf\n"},
+                        "'値': inf is not a number a table can print"),
+    "110 series": (_chart("line"), {"v.csv": "名," + ",".join(f"s{i}" for i in range(110)) + "\n"
+                                    + "甲," + ",".join("1" for _ in range(110)) + "\n"},
+                   "110 series cannot be told apart: at most 12"),
+    "10,000 points": (_chart("line"), {"v.csv": "日,値\n" + "".join(f"{i},{i}\n"
+                                                                   for i in range(10_000))},
+                      "a chart of 10,000 points cannot be read: at most 5,000"),
+    "stacked negatives": (_chart("stacked"), {"v.csv": "名,甲,乙\nA,1,-2\nB,3,4\n"},
+                          "a stacked chart cannot show negative values"),
+    "200,000 columns": ("# 一\n\n{{ v[0] }}\n",
+                        {"v.csv": ",".join(f"c{i}" for i in range(200_000)) + "\n"
+                         + ",".join("1" for _ in range(200_000)) + "\n"},
+                        "200,000 columns, more than 1,000 (--max-data-columns)"),
+    "5,000 keys": ("# 一\n\n{{ v[0] }}\n", {"v.yaml": "".join(f"- k{i}: {i}\n"
+                                                             for i in range(5_000))},
+                   "data/v.yaml: error: 5,000 columns, more than 1,000 (--max-data-columns)"),
+    "3,000,000 cells": ("# 一\n\n{{ v[0] }}\n", {"v.csv": "a,b,c\n" + "1,2,3\n" * 1_000_000},
+                        "1,000,000 rows of 3 columns are 3,000,000 cells, more than 2,000,000 "
+                        "(--max-data-cells)"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_data_is_refused_at_its_place(tmp_path, case):
+    section, data, message = CASES[case]
+    root = write_report(tmp_path / "r", {"01.md": section}, data=data)
+    result = run_bounded("pdf", "--content", str(root), "--out", str(tmp_path / "o"),
+                         "--max-file-mib", "20", "--time-limit", "60", memory_mib=1536)
+    assert result["code"] == 1 and message in result["stderr"], result["stderr"][-1500:]
+    assert "Traceback" not in result["stderr"]
+
+
+def test_the_operator_raises_the_data_limits(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n値は{{ v[0]['c1'] }}である。\n"},
+                        data={"v.csv": ",".join(f"c{i}" for i in range(1_200)) + "\n"
+                              + ",".join("1" for _ in range(1_200)) + "\n"})
+    refused = run_bounded("check", "--content", str(root), "--out", str(tmp_path / "o"))
+    assert refused["code"] == 1 and "--max-data-columns" in refused["stderr"]
+    raised = run_bounded("check", "--content", str(root), "--out", str(tmp_path / "o"),
+                         "--max-data-columns", "2000")
+    assert raised["code"] == 0, raised["stderr"]

@@ -195,6 +195,11 @@ def _read_xlsx(path: Path, sheet: str, options: ReadOptions, limits: Limits) -> 
             raise _fail(path, None, f"no sheet named '{name}' (the sheets: "
                         f"{', '.join(values.sheetnames)})")
         return _sheet_table(path, name, values[name], formulas[name], options, limits)
+    except (PipelineError, MemoryError):
+        raise
+    except Exception as exc:  # read_only: a damaged sheet is met while its rows are read
+        raise _fail(path, None, f"not an Excel workbook openpyxl can read "
+                    f"({_brief(exc)})") from None
     finally:
         values.close()
         formulas.close()
@@ -212,6 +217,9 @@ def read_sheet_names(path: Path) -> list[str]:
         return [name for name in book.sheetnames
                 if any(cell not in (None, "") for row in book[name].iter_rows(values_only=True)
                        for cell in row)]
+    except Exception as exc:  # a damaged sheet is met while its rows are read
+        raise _fail(path, None, f"not an Excel workbook openpyxl can read "
+                    f"({_brief(exc)})") from None
     finally:
         book.close()
 

@@ -182,6 +182,9 @@ def parse_yaml(text: str, path: Path, first_line: int = 1, in_block: bool = Fals
         raise PipelineError([YAML.at(path, line, f"invalid YAML: {_yaml_problem(exc)}", column)])
     except yaml.YAMLError as exc:
         raise PipelineError([YAML.at(path, None, f"invalid YAML: {exc}")])
+    except RecursionError:  # PyYAML composes a level of nesting by a call
+        raise PipelineError([YAML.at(path, None, "invalid YAML: nested too deep (hundreds of "
+                                     "levels) to be data")]) from None
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:

@@ -65,3 +65,44 @@ def test_the_operator_raises_the_data_limits(tmp_path):
     raised = run_bounded("check", "--content", str(root), "--out", str(tmp_path / "o"),
                          "--max-data-columns", "2000")
     assert raised["code"] == 0, raised["stderr"]
+
+
+def _workbook_with_broken_sheet() -> bytes:
+    import io
+    import zipfile
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.append(["名", "値"])
+    book.active.append(["甲", 1])
+    plain = io.BytesIO()
+    book.save(plain)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"<row><c")
+            target.writestr(info, data)
+    return broken.getvalue()
+
+
+@pytest.mark.parametrize("case", ["data", "references", "sheet"])
+def test_yaml_nested_thousands_deep_and_a_broken_sheet_are_diagnostics(tmp_path, case):
+    deep = "[" * 3000 + "]" * 3000
+    section = "# 一\n\n値は{{ v.x }}である。\n" if case == "data" else "# 一\n\n本文。\n"
+    root = write_report(tmp_path / "r", {"01.md": section},
+                        data={"v.yaml": f"x: {deep}\n"} if case == "data" else None,
+                        **({"references": f"- id: a\n  title: {deep}\n"}
+                           if case == "references" else {}))
+    if case == "sheet":
+        (root / "01.md").write_text("# 一\n\n値は{{ v['Sheet'][0]['値'] }}である。\n",
+                                    encoding="utf-8")
+        (root / "data").mkdir(exist_ok=True)
+        (root / "data" / "v.xlsx").write_bytes(_workbook_with_broken_sheet())
+    result = run_bounded("check", "--content", str(root), "--out", str(tmp_path / "o"),
+                         "--time-limit", "60", memory_mib=1536)
+    expected = "not an Excel workbook openpyxl can read" if case == "sheet" else \
+        "invalid YAML: nested too deep"
+    assert result["code"] == 1 and expected in result["stderr"], result["stderr"][-1500:]
+    assert "Traceback" not in result["stderr"]

@@ -7,7 +7,14 @@ imported once. A broken edit does not stop the server or blank the page: the
 diagnostics are shown over the last good version until the source is fixed.
 Only three things are served, `/`, `/events` and `/pdf`; every other path,
 `/../../etc/passwd` among them, is a 404, since no file is ever served by
-name. The server listens on 127.0.0.1 unless told otherwise.
+name. The server listens on 127.0.0.1 unless told otherwise, and answers
+only requests addressed to it by that name (a page elsewhere cannot reach it
+through DNS rebinding).
+
+Every rebuild runs on the main thread, where the time and CPU limits (which
+are signals) hold: a runaway loop in a section ends with a diagnostic. Any
+failure, a bug of ours included, is a banner on the page, and the next save
+rebuilds.
 """
 
 from __future__ import annotations
@@ -20,13 +27,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .build import ChartCache, draft_pdf, load_document, web_page
-from .diagnostics import Diagnostic, PipelineError
+from .diagnostics import Diagnostic, PipelineError, display_path
+from .guards import time_limit
 from .limits import Limits
+from .rules import INTERNAL
 from .write import TEMPLATES
 
 RELOAD = ("<script>new EventSource('/events').addEventListener('reload',"
           " function () { location.reload(); });</script>")
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream
+IDLE_SECONDS = 10.0  # a connection that sends no request in this time is closed
 
 
 class Preview:
@@ -42,16 +52,22 @@ class Preview:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.pdf_wanted = threading.Event()
+        self.saved = threading.Event()  # a file changed: the main thread rebuilds
         self.charts = ChartCache(None, memory={})  # drawn once while the data is the same
 
     def rebuild(self) -> None:
-        """Reads the report and renders the page; on an error keeps the last good one."""
+        """Reads the report and renders the page, within the time limit; on any failure
+        keeps the last good page and shows why."""
         try:
-            doc, _ = load_document(self.content, limits=self.limits)
-            page = web_page(doc, self.charts, head_extra=RELOAD)
+            with time_limit(self.limits.seconds, display_path(self.content)):
+                doc, _ = load_document(self.content, limits=self.limits)
+                page = web_page(doc, self.charts, head_extra=RELOAD)
             errors = []
         except PipelineError as exc:
             page, errors, doc = self.page, list(exc.diagnostics), None
+        except Exception as exc:  # a bug of ours: shown, and the next save tries again
+            page, doc = self.page, None
+            errors = [INTERNAL.at(self.content, None, f"{type(exc).__name__}: {exc}")]
         with self.changed:
             self.page, self.errors, self.generation = page, errors, self.generation + 1
             self.document = doc
@@ -86,20 +102,33 @@ class Preview:
             self.pdf_wanted.clear()
             try:
                 self.pdf = draft_pdf(self.document, self.content, self.charts, self.limits)
-            except PipelineError:
+            except Exception:  # noqa: BLE001 - the page shows the build's errors; the PDF waits
                 continue
 
     def watch(self) -> None:
+        """Notes each save for the main thread (it runs in its own thread)."""
         from watchfiles import watch  # imported here: only the preview watches files
         for _ in watch(self.content, TEMPLATES, stop_event=self.stopping, debounce=50,
                        step=20, rust_timeout=500):
-            self.rebuild()
+            self.saved.set()
+
+    def rebuild_on_saves(self) -> None:
+        """Rebuilds after each save, here on the main thread, until stopped."""
+        while not self.stopping.is_set():
+            if self.saved.wait(0.2):
+                self.saved.clear()
+                self.rebuild()
 
 
-def make_handler(preview: Preview):
+def make_handler(preview: Preview, hosts: frozenset[str]):
     class Handler(BaseHTTPRequestHandler):
+        timeout = IDLE_SECONDS  # a connection that sends nothing is closed, its thread freed
+
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-            if self.path in ("/", "/index.html"):
+            if _host_name(self.headers.get("Host", "")) not in hosts:
+                self.send(b"unknown host\n", "text/plain; charset=utf-8",
+                          HTTPStatus.MISDIRECTED_REQUEST)
+            elif self.path in ("/", "/index.html"):
                 self.send(preview.current_page(), "text/html; charset=utf-8")
             elif self.path == "/pdf" and preview.pdf:
                 self.send(preview.pdf, "application/pdf")
@@ -132,21 +161,36 @@ def make_handler(preview: Preview):
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the page went away
 
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                pass  # the client left early, or sent nothing: nothing to tell the author
+
         def log_message(self, format, *args) -> None:
             pass  # the author's terminal shows diagnostics, not a request log
 
     return Handler
 
 
+def _host_name(header: str) -> str:
+    """Returns the host a request was addressed to, without its port: [::1]:8000 → ::1."""
+    if header.startswith("["):
+        return header[1:header.find("]")] if "]" in header else ""
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
 def serve(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
     """Returns the server, bound (raises OSError when the port is taken)."""
-    server = ThreadingHTTPServer((host, port), make_handler(preview))
+    hosts = frozenset({"127.0.0.1", "localhost", host})
+    server = ThreadingHTTPServer((host, port), make_handler(preview, hosts))
     server.daemon_threads = True
     return server
 
 
 def serve_until_stopped(preview: Preview, server: ThreadingHTTPServer) -> None:
-    """Builds once, then serves and watches until preview.stopping is set."""
+    """Builds once, then serves and watches until preview.stopping is set; builds run
+    here, on the main thread."""
     threading.Thread(target=preview.watch, daemon=True).start()  # first: no save is missed
     preview.rebuild()
     threading.Thread(target=preview.build_pdfs, daemon=True).start()
@@ -154,8 +198,7 @@ def serve_until_stopped(preview: Preview, server: ThreadingHTTPServer) -> None:
                               daemon=True)
     thread.start()
     try:
-        while not preview.stopping.wait(0.2):
-            pass
+        preview.rebuild_on_saves()
     finally:
         with preview.changed:
             preview.changed.notify_all()

@@ -255,6 +255,8 @@ MISMATCHED_PAIR = _rule("mismatched-pair", WARNING, "ship",
 # ---- run: the command as a whole, and the online link check --------------------
 
 TIME_LIMIT = _rule("time-limit", ERROR, "run", "the whole command ends within `--time-limit`")
+INTERNAL = _rule("internal", ERROR, "run", "a failure of the pipeline itself: `preview` shows it "
+                 "on the page and rebuilds on the next save")
 LINK_DEAD = _rule("link-dead", ERROR, "run",
                   "`linkcheck`: no URL answers 404 or 410, or has a host that cannot be reached")
 LINK_REDIRECT = _rule("link-redirect", WARNING, "run",

@@ -112,3 +112,62 @@ def test_a_second_preview_on_the_port_exits_2_and_sigterm_stops_it(server, tmp_p
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
     assert not list(root.rglob("*.tmp"))
+
+
+def _request(port, host_header: str) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host_header})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_only_requests_addressed_to_this_machine_are_answered(server):
+    _, port, _ = server
+    assert _request(port, f"127.0.0.1:{port}") == 200
+    assert _request(port, f"localhost:{port}") == 200
+    assert _request(port, "evil.example") == 421  # DNS rebinding: a page elsewhere
+    assert _request(port, f"evil.example:{port}") == 421
+
+
+def test_a_runaway_loop_is_stopped_and_shown_and_the_next_save_rebuilds(server):
+    root, port, process = server
+    (root / "01.md").write_text("# 一\n\n{% for i in range(10**9) %}{% endfor %}本文[@alpha]。\n",
+                                encoding="utf-8")
+    _wait(lambda: b'role="alert"' in _get(port)[1], 60)
+    assert "最初の本文".encode() in _get(port)[1] and process.poll() is None
+    (root / "01.md").write_text(SECTION.replace("最初の", "直した"), encoding="utf-8")
+    _wait(lambda: "直した本文".encode() in _get(port)[1], 30)
+
+
+def test_clients_that_leave_early_or_send_nothing_leave_no_trace(server):
+    _, port, process = server
+    for path in (b"/", b"/events", b"/pdf"):
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+    with socket.create_connection(("127.0.0.1", port)) as idle:
+        idle.settimeout(30)
+        assert idle.recv(1) == b""  # closed by the server, its thread freed
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=10)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_any_failure_of_a_rebuild_is_a_banner_and_the_next_save_rebuilds(tmp_path, monkeypatch):
+    import pipeline.preview as preview_module
+    from pipeline.preview import Preview
+    root = write_report(tmp_path / "r", {"01.md": SECTION})
+    preview = Preview(root)
+    preview.rebuild()
+    good = preview.current_page()
+    real = preview_module.web_page
+    monkeypatch.setattr(preview_module, "web_page",
+                        lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("描画の不具合")))
+    preview.rebuild()
+    page = preview.current_page().decode("utf-8")
+    assert "[internal]" in page and "RuntimeError: 描画の不具合" in page and "最初の本文" in page
+    monkeypatch.setattr(preview_module, "web_page", real)
+    preview.rebuild()
+    assert preview.current_page() == good

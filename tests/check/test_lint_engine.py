@@ -164,6 +164,16 @@ def test_fix_keeps_the_files_bom_and_crlf_and_changes_one_line(tmp_path, capsys)
             ("+++", "---")] == ["-資料または記録。", "+資料又は記録。"]
 
 
+@pytest.mark.parametrize("line, fixed", [
+    ('資料または{{ "記録" }}', True),  # a tag right after the word moves nothing before it
+    ('{{ "ab" }}または記録', False),  # a tag before it moves it
+    ('{{ "abcdefgh" }}資料または記録', False),
+])
+def test_fix_is_made_only_before_the_first_jinja_tag(tmp_path, line, fixed):
+    root = _report(tmp_path, line + "\n")
+    assert bool(lint_report(root).fixes) is fixed
+
+
 def test_fix_never_lands_in_code_when_jinja_before_it_prints_longer(tmp_path):
     line = '{{ "X" * 21 }}資料または記録 `または`'  # the tag prints 7 more than its length
     root = _report(tmp_path, line + "\n")

@@ -194,9 +194,11 @@ class _Origins:
         """Says whether a section's line holds no Jinja before column end: only there is
         a column of the expanded text the column of the file (a tag that prints more
         or less than its own length moves what follows it)."""
-        lines = self.sources.get(path, [])
-        tag = JINJA_TAG.search(lines[line - 1]) if 0 < line <= len(lines) else None
-        return 0 < line <= len(lines) and (tag is None or tag.start() >= end - 1)
+        written = self.sources[path]  # read by place(), just before
+        if not written:
+            return False  # lint_text's text has no file to fix
+        tag = JINJA_TAG.search(written[line - 1])
+        return tag is None or tag.start() >= end - 1
 
 
 _TEXT_DATA = (".csv", ".yaml", ".yml", ".json")  # where a word Jinja printed may be written

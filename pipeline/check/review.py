@@ -157,8 +157,10 @@ def _section_path(content_dir: Path, name: str, units: dict) -> Path | None:
 def _inside(content_dir: Path, name: str) -> Path | None:
     """Returns the regular file a map's name means inside the report directory, or None:
     no absolute path, no '..', no link out, no device (the map is not trusted)."""
-    candidate = Path(name or "")
-    if not name or candidate.is_absolute() or ".." in candidate.parts:
+    if not name:
+        return None
+    candidate = Path(name)
+    if candidate.is_absolute() or ".." in candidate.parts:
         return None
     root = content_dir.resolve()
     path = (root / candidate).resolve()
@@ -232,9 +234,8 @@ def _char_map(text: str, generated: str) -> list[int | None] | None:
         if part.startswith(MASK):
             group += 1
             at = match.end(group)
-        else:
+        else:  # a mask's group, or nothing, follows: it moves `at` itself
             mapping[at:at + len(part)] = range(position, position + len(part))
-            at += len(part)
         position += len(part)
     return mapping
 

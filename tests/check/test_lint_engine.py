@@ -185,3 +185,10 @@ def test_code_of_every_kind_and_link_targets_are_not_prose():
     text = ("# 一\n\n本文の``ＡＢ `ＣＤ` ＥＦ``と[リンク](#ＧＨ)である。\n\n    ＩＪ\n\n"
             "~~~\nＫＬ\n~~~\n")
     assert _found(text) == []
+
+
+def test_lint_reads_data_within_the_limits(tmp_path):
+    root = _report(tmp_path, "{{ v[0]['a'] }}\n", data={"v.csv": "a,b\n1,2\n"})
+    with pytest.raises(PipelineError) as raised:
+        lint_report(root, Limits(max_data_columns=1))
+    assert "--max-data-columns" in str(raised.value)

@@ -218,3 +218,51 @@ def test_uncommitted_sources_are_named(tmp_path):
     assert uncommitted([tmp_path / "a.md", tmp_path / "b.md"]) == [str(tmp_path / "b.md")]
     (tmp_path / "a.md").write_text("y\n", encoding="utf-8")
     assert uncommitted([tmp_path / "a.md"]) == [str(tmp_path / "a.md")]
+
+
+def test_an_item_after_a_line_jinja_makes_is_written(tmp_path):
+    text = "# 一\n\n- {{ report.title }}の項目\n- 二つ目の項目\n"
+    root = write_report(tmp_path / "r", {"01.md": text})
+    changed, manual = _applied(root, [_block("_src1", 4, "二つ目の項目", "二番目の項目",
+                                             text_line="- 二つ目の項目")])
+    assert manual == [] and changed == {"01.md": text.replace("二つ目", "二番目")}
+
+
+def test_an_insertion_at_the_start_of_a_line_jinja_makes_is_by_hand(tmp_path):
+    text = "# 一\n\n{{ report.title }}の段落。\n"
+    root = write_report(tmp_path / "r", {"01.md": text})
+    changed, manual = _applied(root, [_block("_src1", 3, "試験報告の段落。", "新しい試験報告の段落。",
+                                             text_line="{{ report.title }}の段落。")])
+    assert changed == {} and len(manual) == 1
+
+
+@pytest.mark.parametrize("after, written", [
+    ("一行目の文行目の文。", None),  # across the line Jinja makes: by hand
+    ("一行目の文だ、二行目の文、三行目の文。", "一行目の文だ、"),  # its own line only
+])
+def test_a_change_is_written_only_where_every_character_is_literal(tmp_path, after, written):
+    text = "# 一\n\n一行目の文、\n{{ '二行目' }}の文、\n三行目の文。\n"
+    root = write_report(tmp_path / "r", {"01.md": text})
+    changed, manual = _applied(root, [_block("_src1", 3, "一行目の文、二行目の文、三行目の文。", after,
+                                             text_line="一行目の文、")])
+    if written is None:
+        assert changed == {} and len(manual) == 1
+    else:
+        assert manual == [] and changed == {"01.md": text.replace("一行目の文、", written)}
+
+
+def test_a_block_holding_the_reviewers_text_already_is_left_quietly(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n本文だ。\n"})
+    plan = _plan(root, [_block("_src1", 3, "本文である。", "本文だ。", text_line="本文だ。")])
+    assert plan.edits == [] and plan.manual == []
+
+
+def test_the_limits_hold_when_review_and_lint_read_the_report(tmp_path):
+    from pipeline.check.lint import lint_report
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n{{ v[0]['a'] }}\n"},
+                        data={"v.csv": "a,b\n1,2\n"})
+    for read in (lambda: plan_edits(Review({}, {}), root, Limits(max_data_columns=1)),
+                 lambda: lint_report(root, Limits(max_data_columns=1))):
+        with pytest.raises(PipelineError) as raised:
+            read()
+        assert "--max-data-columns" in str(raised.value)

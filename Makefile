@@ -24,7 +24,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # web edition for the accessibility test.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime chromium chromium-driver
 
-.PHONY: pdf docx html all dist check lint review preview linkcheck test bench clean setup
+.PHONY: pdf docx html all dist check lint review preview linkcheck test mutate bench clean setup
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -75,6 +75,12 @@ linkcheck: $(STAMP)
 
 test: $(STAMP) | $(BUILD_DEBS_STAMP) $(TEST_DEBS_STAMP)
 	$(PY) -m pytest
+
+# Mutation testing of the modules that carry the product's promises (docs/testing.md);
+# GROUPS picks some (numbers data references review lint atomic); WRITE=1 updates the page.
+mutate: $(STAMP) | $(BUILD_DEBS_STAMP) $(TEST_DEBS_STAMP)
+	@$(PY) -c 'import mutmut' 2>/dev/null || $(PY) -m pip install --quiet -e '.[mutate]'
+	$(PY) tests/mutate.py $(GROUPS) $(if $(WRITE),--write)
 
 # Wall time and peak memory of each command, in fresh processes.
 bench: $(STAMP) | $(BUILD_DEBS_STAMP)

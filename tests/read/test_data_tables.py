@@ -331,3 +331,69 @@ def test_utf16_without_its_bom_is_refused_as_utf16(tmp_path):
     path = _file(tmp_path, "u.csv", "名,値\n甲,1\n".encode("utf-16-le"))
     assert _refusal(lambda: read_table(path)) == (
         1, "UTF-16 text is not supported: save the file as UTF-8", "data")
+
+
+# ---- bounds: what no statistics table is --------------------------------------------------
+
+def test_a_table_wider_or_larger_than_the_limits_is_refused_before_it_is_typed(tmp_path):
+    from pipeline.limits import Limits
+    path = _file(tmp_path, "w.csv", "a,b,c\n1,2,3\n4,5,6\n")
+    assert read_table(path, limits=Limits(max_data_columns=3, max_data_cells=6)).rows
+    assert _refusal(lambda: read_table(path, limits=Limits(max_data_columns=2))) == (
+        None, "3 columns, more than 2 (--max-data-columns): not a table to read", "data")
+    assert _refusal(lambda: read_table(path, limits=Limits(max_data_cells=5))) == (
+        None, "2 rows of 3 columns are 6 cells, more than 5 (--max-data-cells)", "data")
+    for name, text in (("y.yaml", "- a: 1\n  b: 2\n  c: 3\n"), ("j.json", '[{"a": 1, "b": 2, "c": 3}]'),
+                       ("c.yaml", "a: [1]\nb: [2]\nc: [3]\n")):
+        with pytest.raises(PipelineError):
+            read_table(_file(tmp_path, name, text), limits=Limits(max_data_columns=2))
+    with pytest.raises(PipelineError):
+        records_table(tmp_path / "v.yaml", [{"a": 1, "b": 2, "c": 3}], [1], "line",
+                      Limits(max_data_columns=2))
+    book = _workbook(tmp_path, {"表": [["a", "b", "c"], [1, 2, 3]]})
+    assert _refusal(lambda: read_table(book, limits=Limits(max_data_columns=2)))[1].startswith(
+        "3 columns, more than 2")
+
+
+@pytest.mark.parametrize("name, text, line, where", [
+    ("n.yaml", "- 名: 甲\n  値: .nan\n", 1, "line 1, '値': nan"),
+    ("i.yaml", "- 名: 甲\n- 名: 乙\n  値: -.inf\n", 2, "line 2, '値': -inf"),
+    ("j.json", '[{"名": "甲", "値": 1e999}]', None, "record 1, '値': inf"),
+])
+def test_nan_and_infinity_are_refused_at_their_cell(tmp_path, name, text, line, where):
+    path = _file(tmp_path, name, text)
+    assert _refusal(lambda: read_table(path)) == (
+        line, f"{where} is not a number a table can print (leave the cell empty, or mark it "
+              "missing)", "data")
+    assert _refusal(lambda: read_table(path))[0] == line
+
+
+@pytest.mark.parametrize("data, utf16", [
+    ("名,値\n".encode("utf-16-le"), True), ("名,値\n".encode("utf-16-be"), True),
+    (b"\xff\xfe" + "a".encode("utf-16-le"), True), (b"\xfe\xff" + "a".encode("utf-16-be"), True),
+    (b"a" * 9 + b"\0", True), (b"a" * 10 + b"\0", False), (b"a" * 5000 + b"\0" * 100, False),
+    (b"\xff\xfe" + "名値".encode("utf-16-le"), True), (b"\xfe\xff" + "名値".encode("utf-16-be"), True),
+    (b"\0", True), (b"", False),
+])
+def test_utf16_is_told_by_its_bom_or_its_nuls(tmp_path, data, utf16):
+    path = _file(tmp_path, "u.csv", data)
+    with pytest.raises(PipelineError) as raised:
+        read_table(path)
+    said = raised.value.diagnostics[0].message
+    assert (said == "UTF-16 text is not supported: save the file as UTF-8") is utf16
+
+
+def test_a_broken_sheet_is_named_as_an_unreadable_workbook(tmp_path):
+    plain = _workbook(tmp_path, {"表": [["a", "b"], [1, 2]]})
+    with zipfile.ZipFile(plain) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"<sheetData>", b"<sheetData><row><c <", 1)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(broken, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    for read in (lambda: read_table(broken), lambda: read_sheet_names(broken)):
+        line, message, rule = _refusal(read)
+        assert (line, rule) == (None, "data") and message.startswith(
+            "not an Excel workbook openpyxl can read (not well-formed")

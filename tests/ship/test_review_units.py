@@ -239,6 +239,7 @@ def test_an_insertion_at_the_start_of_a_line_jinja_makes_is_by_hand(tmp_path):
 @pytest.mark.parametrize("after, written", [
     ("一行目の文行目の文。", None),  # across the line Jinja makes: by hand
     ("一行目の文だ、二行目の文、三行目の文。", "一行目の文だ、"),  # its own line only
+    ("一行目の文。二行目の文、三行目の文。", "一行目の文。"),  # its last character, before Jinja's
 ])
 def test_a_change_is_written_only_where_every_character_is_literal(tmp_path, after, written):
     text = "# 一\n\n一行目の文、\n{{ '二行目' }}の文、\n三行目の文。\n"
@@ -261,6 +262,8 @@ def test_the_limits_hold_when_review_and_lint_read_the_report(tmp_path):
     from pipeline.check.lint import lint_report
     root = write_report(tmp_path / "r", {"01.md": "# 一\n\n{{ v[0]['a'] }}\n"},
                         data={"v.csv": "a,b\n1,2\n"})
+    with pytest.raises(PipelineError):
+        plan_edits(Review({}, {}), root, Limits(max_expanded_mib=0.000001))
     for read in (lambda: plan_edits(Review({}, {}), root, Limits(max_data_columns=1)),
                  lambda: lint_report(root, Limits(max_data_columns=1))):
         with pytest.raises(PipelineError) as raised:

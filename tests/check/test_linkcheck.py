@@ -28,22 +28,25 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(send_body=True)
 
     def _answer(self, send_body: bool):
+        # A request is in flight until its answer starts: counted down before the
+        # answer is sent, so that a client which asks again as soon as it reads one
+        # is never seen twice (the count measures the client, not this server's threads).
         cls = type(self)
         with cls.lock:
             cls.asked[(self.command, self.path)] += 1
             cls.in_flight += 1
             cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
         try:
-            self._respond(send_body)
+            if self.path.startswith("/slow"):
+                time.sleep(SLOW_SECONDS)
+            if self.path.startswith("/pause"):
+                time.sleep(0.3)
         finally:
             with cls.lock:
                 cls.in_flight -= 1
+        self._respond(send_body)
 
     def _respond(self, send_body: bool):
-        if self.path.startswith("/slow"):
-            time.sleep(SLOW_SECONDS)
-        if self.path.startswith("/pause"):
-            time.sleep(0.3)
         if self.path.startswith("/pause"):
             status, headers = 200, {}
         elif self.path == "/no-head" and self.command == "HEAD":

@@ -233,6 +233,8 @@ REVIEW_MANUAL = _rule("review-manual", WARNING, "ship",
 # ---- write: the renderers ----------------------------------------------------
 
 FONT = _rule("font", ERROR, "write", "the BIZ UD fonts are installed (names the Debian package)")
+CHART_GLYPH = _rule("chart-glyph", WARNING, "check", "a chart's text holds only characters its "
+                    "font has (else an empty box in the Word file's picture)")
 WRITER = _rule("writer", ERROR, "write", "every node of the tree can be rendered")
 SANDBOX = _rule("sandbox", ERROR, "write",
                 "the PDF reads only `data:` URLs and files inside the report directory and "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..read import Source
 from ..tree import Citation, Document, walk
+from .glyphs import glyph_findings
 from .references import check_references
 from .safety import check_safety
 from .structure import check_structure
@@ -24,7 +25,8 @@ def run_checks(source: Source, doc: Document) -> list[Diagnostic]:
     return (check_references(source.references, doc.meta.date, cited)
             + check_structure(source.report, doc.sections)
             + check_traceability(doc.sections)
-            + check_safety(doc.sections))
+            + check_safety(doc.sections)
+            + glyph_findings(doc.sections))
 
 
 def cited_keys(doc: Document) -> set[str]:

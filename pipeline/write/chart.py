@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import sys
+import warnings
 from dataclasses import asdict
 
 from ..numbers import format_number
@@ -78,6 +79,10 @@ def load_matplotlib() -> None:
     """
     if matplotlib_loaded():
         return
+    # A character the font lacks is the check's warning (chart-glyph), said once at
+    # the chart; matplotlib would print it again on stderr for every drawing.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font",
+                            category=UserWarning)
     import matplotlib.artist
     if callable(getattr(matplotlib.artist, "kwdoc", None)):
         matplotlib.artist.kwdoc = lambda artist: ""

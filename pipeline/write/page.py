@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Font:
-    """One typeface: its fontconfig family (PDF), its Windows name (Word), its package."""
-
-    family: str
-    word_name: str
-    debian_package: str
-
-
-# Mincho for reading, Gothic for headings and navigation: the usual pairing in
-# Japanese government documents. BIZ UD faces are designed for legibility and
-# ship with Windows 10 and later, so the Word file keeps its look there.
-BODY_FONT = Font("BIZ UDMincho", "BIZ UD明朝 Medium", "fonts-morisawa-bizud-mincho")
-HEADING_FONT = Font("BIZ UDGothic", "BIZ UDゴシック", "fonts-morisawa-bizud-gothic")
+from ..fonts import BODY_FONT, HEADING_FONT, Font  # noqa: F401 -- the writers' names
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 read → resolve → check → write → ship, then the recipe (build.py) and the
 command line; tree, diagnostics, rules, limits, guards, processes, atomic,
-numbers and http may be imported from anywhere and import only each other.
+numbers, fonts and http may be imported from anywhere and import only each other.
 """
 
 import ast
@@ -18,7 +18,7 @@ from helpers import FLAGSHIP, ROOT
 PACKAGE = ROOT / "pipeline"
 SHARED = {"pipeline", "pipeline.tree", "pipeline.diagnostics", "pipeline.rules",
           "pipeline.limits", "pipeline.processes", "pipeline.atomic", "pipeline.numbers",
-          "pipeline.guards", "pipeline.http"}
+          "pipeline.guards", "pipeline.http", "pipeline.fonts"}
 ORDER = ["read", "resolve", "check", "write", "ship", "build", "preview", "cli", "__main__"]
 
 

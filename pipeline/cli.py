@@ -138,7 +138,8 @@ def _bad_numbers(args: argparse.Namespace) -> str:
         return "--timeout must be above 0, --jobs at least 1, --max-age at least 0"
     if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib, args.max_pages,
                                            args.max_expanded_mib, args.max_paragraph_chars,
-                                           args.max_data_columns, args.max_data_cells) <= 0
+                                           args.max_data_columns, args.max_data_cells,
+                                           args.max_chart_points) <= 0
                                        or args.time_limit < 0):
         return "the limits must be above 0 (--time-limit 0: none)"
     return ""
@@ -150,7 +151,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         return Limits()
     return Limits(args.max_file_mib, args.max_image_mib, args.max_pages, args.time_limit,
                   args.max_expanded_mib, args.max_paragraph_chars, args.max_data_columns,
-                  args.max_data_cells)
+                  args.max_data_cells, args.max_chart_points)
 
 
 HELP = {
@@ -255,6 +256,8 @@ def _limit_options() -> argparse.ArgumentParser:
     bounds.add_argument("--max-data-cells", type=int, default=defaults.max_data_cells,
                         help="most cells (rows times columns) of a data table "
                              "(default %(default)s)")
+    bounds.add_argument("--max-chart-points", type=int, default=defaults.max_chart_points,
+                        help="most points of a chart's series (default %(default)s)")
     bounds.add_argument("--max-pages", type=int, default=defaults.max_pages,
                         help="most pages of the PDF (default %(default)s)")
     bounds.add_argument("--time-limit", type=float, default=defaults.seconds,

@@ -22,6 +22,7 @@ class Limits:
     max_paragraph_chars: int = 20_000  # one paragraph, heading, caption or table cell
     max_data_columns: int = 1_000  # of one data table (e-Stat's widest are a few hundred)
     max_data_cells: int = 2_000_000  # rows times columns of one data table
+    max_chart_points: int = 5_000  # points of one chart's series: 13 years of days
 
     @property
     def max_expanded_chars(self) -> int:

@@ -27,7 +27,6 @@ MAX_PIE_SLICES = 7
 MAX_CATEGORIES = 50  # rows of bars a page holds, lying
 MAX_BARS = 100  # bars in those rows, side by side
 MAX_SERIES = 12  # lines or bars a legend can tell apart
-MAX_POINTS = 5_000  # points of a line: 13 years of days
 MAX_VALUE = 10**18  # larger is no statistic, and no float draws it exactly
 
 
@@ -137,9 +136,10 @@ def _chart(block: BlockText, spec: LineDict, data: DataFiles) -> Chart:
     if len(series) > MAX_SERIES:
         raise _BlockError(f"{len(series)} series cannot be told apart: at most {MAX_SERIES} "
                           "(name fewer columns with 'y', or show the data as a table)")
-    if len(categories) > MAX_POINTS:
+    if len(categories) > data.limits.max_chart_points:
         raise _BlockError(f"a chart of {len(categories):,} points cannot be read: at most "
-                          f"{MAX_POINTS:,} (sum the data by month or year first)")
+                          f"{data.limits.max_chart_points:,} (--max-chart-points; sum the data "
+                          "by month or year first)")
     if kind.startswith("stacked") and any(v is not None and v < 0
                                           for s in series for v in s.values):
         raise _BlockError("a stacked chart cannot show negative values: its bars would "

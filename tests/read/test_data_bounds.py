@@ -30,7 +30,8 @@ CASES = {
                    "110 series cannot be told apart: at most 12"),
     "10,000 points": (_chart("line"), {"v.csv": "日,値\n" + "".join(f"{i},{i}\n"
                                                                    for i in range(10_000))},
-                      "a chart of 10,000 points cannot be read: at most 5,000"),
+                      "a chart of 10,000 points cannot be read: at most 5,000 "
+                      "(--max-chart-points"),
     "stacked negatives": (_chart("stacked"), {"v.csv": "名,甲,乙\nA,1,-2\nB,3,4\n"},
                           "a stacked chart cannot show negative values"),
     "200,000 columns": ("# 一\n\n{{ v[0] }}\n",
@@ -54,6 +55,14 @@ def test_hostile_data_is_refused_at_its_place(tmp_path, case):
                          "--max-file-mib", "20", "--time-limit", "60", memory_mib=1536)
     assert result["code"] == 1 and message in result["stderr"], result["stderr"][-1500:]
     assert "Traceback" not in result["stderr"]
+
+
+def test_the_operator_raises_the_chart_points(tmp_path):
+    section, data, _ = CASES["10,000 points"]
+    root = write_report(tmp_path / "r", {"01.md": section}, data=data)
+    raised = run_bounded("check", "--content", str(root), "--out", str(tmp_path / "o"),
+                         "--max-chart-points", "20000")
+    assert raised["code"] == 0, raised["stderr"][-1500:]
 
 
 def test_the_operator_raises_the_data_limits(tmp_path):

@@ -30,6 +30,8 @@ MAX_PART = 50 * 2**20  # one XML part, unpacked
 MAX_UNPACKED = 200 * 2**20  # the whole package, unpacked
 REVIEW_MEMORY = 1024 * 2**20  # what reading one reviewed file may take
 MAX_BLOCKS = 200_000  # marked blocks: a 1,000-page report has about 40,000
+MAX_RUNS = 1_000_000  # pieces of text: a 1,000-page report reviewed has a few hundred thousand
+MAX_COMMENTS = 10_000  # comment anchors: no review has thousands
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_comments=True)
 
@@ -90,7 +92,7 @@ def read_review(path: Path) -> Review:
         with memory_ceiling(REVIEW_MEMORY):
             review = _map(path, sources_xml)
             comments = _comment_texts(path, parts.get("word/comments.xml"))
-            walker = _Walker(review, comments)
+            walker = _Walker(review, comments, path)
             walker.walk(_parse(path, "word/document.xml", parts["word/document.xml"]))
             if "word/footnotes.xml" in parts:  # notes hold no marks: their changes are listed
                 walker.walk(_parse(path, "word/footnotes.xml", parts["word/footnotes.xml"]))
@@ -202,8 +204,8 @@ _CHANGE_KINDS = {_w("ins"): "insertion", _w("del"): "deletion", _w("moveFrom"): 
 class _Walker:
     """Goes through the body in order, giving text to the blocks whose marks are open."""
 
-    def __init__(self, review: Review, comments: dict):
-        self.review, self.comment_texts = review, comments
+    def __init__(self, review: Review, comments: dict, path: Path):
+        self.review, self.comment_texts, self.path = review, comments, path
         self.open: dict[str, str] = {}  # bookmark id → mark
         self.pieces: list[str] = []  # every run's text, in order, for the comments
         self.ranges: dict[str, list[int]] = {}  # comment id → [first piece, end piece]
@@ -266,6 +268,7 @@ class _Walker:
         elif tag in (_w("commentRangeStart"), _w("commentReference")):
             comment_id = node.get(_w("id"))
             if comment_id not in self.ranges:  # a reference alone anchors where it stands
+                self.refuse_past(len(self.ranges), MAX_COMMENTS, "comment anchors")
                 self.ranges[comment_id] = [len(self.pieces), len(self.pieces)]
                 self.comment_mark[comment_id] = self.current
         elif tag == _w("commentRangeEnd") and node.get(_w("id")) in self.ranges:
@@ -284,7 +287,13 @@ class _Walker:
         removed = any(a.tag in (_w("del"), _w("moveFrom")) for a in node.iterancestors())
         added = any(a.tag in (_w("ins"), _w("moveTo")) for a in node.iterancestors())
         self.text("" if added else text, "" if removed else text)
+        self.refuse_past(len(self.pieces), MAX_RUNS, "pieces of text")
         self.pieces.append(text)
+
+    def refuse_past(self, count: int, limit: int, what: str) -> None:
+        if count >= limit:
+            raise PipelineError([REVIEW_FILE.at(self.path, None, f"more than {limit:,} {what}: "
+                                                "not a file a reviewer saved")])
 
     def change(self, node) -> None:
         text = "".join(t.text or "" for t in node.iter(_w("t"), _w("delText")))

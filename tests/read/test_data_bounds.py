@@ -115,3 +115,42 @@ def test_yaml_nested_thousands_deep_and_a_broken_sheet_are_diagnostics(tmp_path,
         "invalid YAML: nested too deep"
     assert result["code"] == 1 and expected in result["stderr"], result["stderr"][-1500:]
     assert "Traceback" not in result["stderr"]
+
+
+def _workbook_edited(edit) -> bytes:
+    import io
+    import zipfile
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.append(["名", "値"])
+    book.active.append(["甲", 1])
+    book.active.append(["乙", "文字"])
+    plain, out = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) \
+            as target:
+        for info in source.infolist():
+            target.writestr(info, edit(info.filename, source.read(info)))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("case", ["declared A1:XFD1048576", "95 MiB of shared strings"])
+def test_a_workbook_that_claims_or_unpacks_huge_ends_within_the_limits(tmp_path, case):
+    import re
+
+    def edit(name, data):
+        if case.startswith("declared") and name == "xl/worksheets/sheet1.xml":
+            return re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>',
+                          data)
+        if case.startswith("95") and name == "xl/sharedStrings.xml":
+            return data.replace(b"<t>", b"<t>" + b"a" * (95 * 2**20), 1)
+        return data
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n値は{{ v['Sheet'][0]['値'] }}である。\n"},
+                        data={"v.csv": "a\n1\n"})
+    (root / "data" / "v.csv").unlink()
+    (root / "data" / "v.xlsx").write_bytes(_workbook_edited(edit))
+    result = run_bounded("check", "--content", str(root), "--out", str(tmp_path / "o"),
+                         "--time-limit", "60", memory_mib=1536, seconds=90)
+    assert not result["crashed"] and result["code"] in (0, 1), result["stderr"][-1500:]
+    assert "Traceback" not in result["stderr"]

@@ -30,17 +30,7 @@ from ..read.review import Block, Review
 from ..rules import (REVIEW_CHANGE, REVIEW_COMMENT, REVIEW_EDIT, REVIEW_MANUAL, REVIEW_STALE,
                      REVIEW_UNMAPPED)
 
-CONTEXT = 6  # characters of unchanged text on each side that place a change
 _KINDS = {"insertion": "挿入", "deletion": "削除", "move": "移動", "formatting": "書式の変更"}
-
-
-@dataclass(frozen=True)
-class Edit:
-    path: Path
-    line: int
-    start: int  # 0-based, in the line
-    old: str
-    new: str
 
 
 def review_findings(review: Review, content_dir: Path, docx: Path) -> list[Diagnostic]:

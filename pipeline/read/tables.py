@@ -121,7 +121,7 @@ def _refuse_non_finite(path: Path, columns, rows, lines, unit: str) -> None:
     for row, line in zip(rows, lines):
         for name, value in zip(columns, row):
             if isinstance(value, float) and not math.isfinite(value):
-                raise _fail(path, line if unit != "record" else None, f"{unit} {line}, "
+                raise _fail(path, line if unit == "line" else None, f"{unit} {line}, "
                             f"'{name}': {value} is not a number a table can print (leave the "
                             "cell empty, or mark it missing)")
 

@@ -343,7 +343,8 @@ def test_a_table_wider_or_larger_than_the_limits_is_refused_before_it_is_typed(t
         None, "3 columns, more than 2 (--max-data-columns): not a table to read", "data")
     assert _refusal(lambda: read_table(path, limits=Limits(max_data_cells=5))) == (
         None, "2 rows of 3 columns are 6 cells, more than 5 (--max-data-cells)", "data")
-    for name, text in (("y.yaml", "- a: 1\n  b: 2\n  c: 3\n"), ("j.json", '[{"a": 1, "b": 2, "c": 3}]'),
+    for name, text in (("y.yaml", "- a: 1\n  b: 2\n  c: 3\n"),
+                       ("j.json", '[{"a": 1, "b": 2, "c": 3}]'),
                        ("c.yaml", "a: [1]\nb: [2]\nc: [3]\n")):
         with pytest.raises(PipelineError):
             read_table(_file(tmp_path, name, text), limits=Limits(max_data_columns=2))

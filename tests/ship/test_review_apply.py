@@ -217,7 +217,8 @@ def test_a_reviewers_jinja_is_never_written(tmp_path, capsys):
 
 # ---- hostile files: each refused with a diagnostic, bounded ------------------------------
 
-DOCUMENT = f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>本文</w:t></w:r></w:p></w:body></w:document>'
+DOCUMENT = (f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>本文</w:t></w:r></w:p></w:body>'
+            "</w:document>")
 MAP = '<sources xmlns="urn:pipeline:sources:1">{}</sources>'
 
 

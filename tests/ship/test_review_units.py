@@ -123,11 +123,19 @@ def test_a_line_past_the_end_or_a_changed_line_is_edited_by_hand(tmp_path):
         assert changed == {} and len(manual) == 1
 
 
-def test_a_line_a_loop_repeats_is_edited_by_hand(tmp_path):
-    text = "# 一\n\n{% for n in [1, 2] %}\n繰り返す段落。\n\n{% endfor %}\n"
+@pytest.mark.parametrize("text, line, generated, after, text_line", [
+    ("# 一\n\n{% for n in [1, 2] %}\n繰り返す段落。\n\n{% endfor %}\n", 4,  # a loop's line
+     "繰り返す段落。", "繰り返した段落。", "繰り返す段落。"),
+    ("# 一\n\n前の文[@alpha]と後の文。\n", 3,  # a citation's number
+     "前の文1)と後の文。", "前の文3)と後の文。", "前の文[@alpha]と後の文。"),
+    ("# 一\n\n{{ report.title }}の段落。\n", 3,  # an insertion at a Jinja line's start
+     "試験報告の段落。", "新しい試験報告の段落。", "{{ report.title }}の段落。"),
+])
+def test_a_change_jinja_or_a_citation_stands_in_is_edited_by_hand(tmp_path, text, line, generated,
+                                                                  after, text_line):
     root = write_report(tmp_path / "r", {"01.md": text})
-    changed, manual = _applied(root, [_block("_src1", 4, "繰り返す段落。", "繰り返した段落。",
-                                             text_line="繰り返す段落。")])
+    changed, manual = _applied(root, [_block("_src1", line, generated, after,
+                                             text_line=text_line)])
     assert changed == {} and len(manual) == 1
 
 
@@ -166,14 +174,6 @@ def test_changes_beside_citations_and_at_both_ends_are_written(tmp_path):
     changed, manual = _applied(root, [_block("_src1", 3, generated, "前の文1)挿入と中の文2)と後の文。",
                                              text_line=line)])
     assert changed == {"01.md": text.replace("[@alpha]と", "[@alpha]挿入と")}
-
-
-def test_a_change_to_a_citations_number_is_edited_by_hand(tmp_path):
-    text = "# 一\n\n前の文[@alpha]と後の文。\n"
-    root = write_report(tmp_path / "r", {"01.md": text})
-    changed, manual = _applied(root, [_block("_src1", 3, "前の文1)と後の文。", "前の文3)と後の文。",
-                                             text_line="前の文[@alpha]と後の文。")])
-    assert changed == {} and len(manual) == 1
 
 
 def test_a_broken_section_stops_the_plan_with_its_diagnostic(tmp_path):
@@ -226,14 +226,6 @@ def test_an_item_after_a_line_jinja_makes_is_written(tmp_path):
     changed, manual = _applied(root, [_block("_src1", 4, "二つ目の項目", "二番目の項目",
                                              text_line="- 二つ目の項目")])
     assert manual == [] and changed == {"01.md": text.replace("二つ目", "二番目")}
-
-
-def test_an_insertion_at_the_start_of_a_line_jinja_makes_is_by_hand(tmp_path):
-    text = "# 一\n\n{{ report.title }}の段落。\n"
-    root = write_report(tmp_path / "r", {"01.md": text})
-    changed, manual = _applied(root, [_block("_src1", 3, "試験報告の段落。", "新しい試験報告の段落。",
-                                             text_line="{{ report.title }}の段落。")])
-    assert changed == {} and len(manual) == 1
 
 
 @pytest.mark.parametrize("after, written", [

@@ -24,7 +24,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # web edition for the accessibility test.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime chromium chromium-driver
 
-.PHONY: pdf docx html all dist check lint review preview linkcheck test mutate bench clean setup
+.PHONY: pdf docx html all dist check lint review preview linkcheck test mutate bench clean setup lock
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -92,12 +92,25 @@ setup: $(STAMP) | $(BUILD_DEBS_STAMP)
 clean:
 	rm -rf $(OUT)
 
-$(STAMP): pyproject.toml
+# Every package at the exact version and hash of requirements.lock: the PDF writer's
+# mends reach into WeasyPrint's, pydyf's and cffi's private parts (docs/setup.md).
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(call debian_deps,python3-venv); }
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Writes requirements.lock again from pyproject.toml, keeping every pin it can;
+# UPGRADE=1 moves every package to its newest release, UPGRADE=NAME one package.
+LOCK_VENV := $(VENV)-lock
+lock:
+	@test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) \
+	  && $(LOCK_VENV)/bin/pip install --quiet pip-tools==7.7.0; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	  --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+	  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) \
+	  -o requirements.lock pyproject.toml
 
 # Loading WeasyPrint once writes its compiled C declarations (write/weasyprint_loader.py),
 # so that the first build does not pay for them.

@@ -15,6 +15,11 @@ cffi and Python (their digest names the file) and let WeasyPrint's own
 ffi.py run against it. A missing, unwritable or unloadable cache only costs
 the time: WeasyPrint then parses as it always does. The upstream fix would
 be for WeasyPrint to ship the generated module (docs/performance.md).
+
+Both this and the mends reach into private parts of WeasyPrint, pydyf and
+cffi, so they run only on the releases they were written and measured
+against, those the lock file pins. Any other release gets stock WeasyPrint,
+the same document a little slower, and one warning.
 """
 
 from __future__ import annotations
@@ -29,10 +34,19 @@ from ..atomic import write_atomic
 
 _FFI_MODULE = "weasyprint.text.ffi"
 
+# The releases the loader and the mends were written for (requirements.lock).
+WRITTEN_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0", "cffi": "2.1.1"}
+_warned: list[str] = []
+
 
 def load_weasyprint():
     """Returns the weasyprint package, imported with the compiled declarations and
-    with the mends of weasyprint_fixes installed."""
+    with the mends of weasyprint_fixes installed; stock on other releases."""
+    others = other_releases()
+    if others:
+        _warn_once(others)
+        import weasyprint
+        return weasyprint
     if _FFI_MODULE not in sys.modules:
         _import_ffi_compiled()
     import weasyprint
@@ -40,6 +54,34 @@ def load_weasyprint():
     from .weasyprint_fixes import install
     install()
     return weasyprint
+
+
+def other_releases() -> dict[str, str]:
+    """Returns {package: installed release} for each of WRITTEN_FOR installed at
+    another release. Read from the dist-info folder beside each package, which
+    costs a stat, not importlib.metadata's 35 ms of imports."""
+    others = {}
+    for name, release in WRITTEN_FOR.items():
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue  # absent: importing it fails with its own message
+        site = Path(spec.origin).parent.parent
+        if not (site / f"{name}-{release}.dist-info").is_dir():
+            found = sorted(site.glob(f"{name}-*.dist-info"))
+            others[name] = found[0].name[len(name) + 1:-len(".dist-info")] if found \
+                else "unknown"
+    return others
+
+
+def _warn_once(others: dict[str, str]) -> None:
+    if _warned:
+        return
+    _warned.append("warned")
+    installed = ", ".join(f"{name} {release}" for name, release in others.items())
+    wanted = ", ".join(f"{name} {release}" for name, release in WRITTEN_FOR.items())
+    print(f"warning: the PDF writer's mends are written for {wanted}, but {installed} "
+          "is installed: building with stock WeasyPrint, the same document more slowly "
+          "(docs/setup.md: upgrading the renderers)", file=sys.stderr)
 
 
 def _import_ffi_compiled() -> None:

@@ -13,16 +13,20 @@ from helpers import FLAGSHIP, ROOT
 from pipeline.write import weasyprint_loader
 from pipeline.write.weasyprint_fixes import COMPRESSION_LEVEL
 
-# Renders argv[1] (HTML) with stock or mended WeasyPrint (argv[2]: stock, mended, or
-# mended-letter-by-letter, without the one mend that changes what is drawn) and streams compressed
+# Renders argv[1] (HTML) with stock or mended WeasyPrint (argv[2]: stock, mended,
+# mended-letter-by-letter, without the one mend that changes what is drawn, or mended-for-69,
+# the loader asked for WeasyPrint while written for another release) and streams compressed
 # at argv[4] (0: as installed); writes the PDF to stdout and, to stderr, how many pages were laid out
 # again and which FFI served the text.
 RENDER = """
 import sys
 html = open(sys.argv[1], encoding="utf-8").read()
 if sys.argv[2].startswith("mended"):
-    from pipeline.write.weasyprint_loader import load_weasyprint
-    weasyprint = load_weasyprint()
+    from pipeline.write import weasyprint_loader
+    if sys.argv[2] == "mended-for-69":
+        weasyprint_loader.WRITTEN_FOR["weasyprint"] = "69.0"
+    weasyprint = weasyprint_loader.load_weasyprint()
+    weasyprint = weasyprint_loader.load_weasyprint()  # twice: one warning
 else:
     import weasyprint
 if sys.argv[2] == "mended-letter-by-letter":  # the mends that keep the bytes, only
@@ -56,11 +60,38 @@ def flagship_html(tmp_path_factory):
 
 
 def _render(html, how: str, level: int = COMPRESSION_LEVEL) -> tuple[bytes, int, str]:
+    pdf, relayouts, ffi, _ = _render_warning(html, how, level)
+    return pdf, relayouts, ffi
+
+
+def _render_warning(html, how: str, level: int = COMPRESSION_LEVEL):
+    """Returns _render's values and what else was printed to stderr."""
     done = subprocess.run([sys.executable, "-c", RENDER, str(html), how, str(FLAGSHIP),
                            str(level)],
                           cwd=ROOT, capture_output=True, timeout=180, check=True)
-    relayouts, ffi = done.stderr.decode().split()[-2:]
-    return done.stdout, int(relayouts), ffi
+    *warnings, last = done.stderr.decode().splitlines()
+    relayouts, ffi = last.split()
+    return done.stdout, int(relayouts), ffi, warnings
+
+
+def test_on_another_release_the_mends_stand_aside_with_one_warning(flagship_html):
+    """The lock file pins the releases; an upgrade that skips it gets stock WeasyPrint,
+    whole, rather than mends reaching into parts that may have moved."""
+    stock, stock_relayouts, stock_ffi = _render(flagship_html, "stock", level=0)
+    other, relayouts, ffi, warnings = _render_warning(flagship_html, "mended-for-69", level=0)
+    assert (other, relayouts, ffi) == (stock, stock_relayouts, stock_ffi) == \
+        (stock, stock_relayouts, "cffi.api")
+    assert len(warnings) == 1 and "weasyprint 69.0" in warnings[0] \
+        and "weasyprint 70.0 is installed" in warnings[0] and "stock WeasyPrint" in warnings[0]
+    _, _, _, none = _render_warning(flagship_html, "mended")
+    assert none == []
+
+
+def test_the_releases_the_mends_were_written_for_are_those_the_lock_file_pins():
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    for name, release in weasyprint_loader.WRITTEN_FOR.items():
+        assert re.search(rf"^{name}=={re.escape(release)} ", lock, re.M), name
+    assert weasyprint_loader.other_releases() == {}  # and they are what is installed
 
 
 def test_mended_weasyprint_writes_the_same_bytes_with_half_the_relayouts(flagship_html):

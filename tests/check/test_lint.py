@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.check.lint import lint_text
 from pipeline.cli import main
+from pipeline.rules import RULES
 
 from helpers import FLAGSHIP, ROOT, write_report
 
@@ -24,6 +25,19 @@ def test_the_corpus_meets_the_targets():
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "| all |" in done.stdout
+
+
+def test_readme_publishes_the_table_the_measurement_gives():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from lint_accuracy import CORPUS, MARKERS, measure, official, readme_table
+    import yaml
+    table = readme_table(measure(yaml.safe_load(CORPUS.read_text(encoding="utf-8"))), official())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    published = readme.split(MARKERS[0])[1].split(MARKERS[1])[0].strip()
+    assert published == "\n".join(table), "run bench/lint_accuracy.py --write"
+    corpus_rules = [line.split("`")[1] for line in table[2:]]
+    assert set(corpus_rules) >= {rule.id for rule in RULES.values() if rule.stage == "lint"} \
+        - {"lint-disable", "office-term", "lint-config"}  # settings, not rules of Japanese
 
 
 def test_findings_are_at_the_authors_line_and_column_through_jinja(tmp_path):

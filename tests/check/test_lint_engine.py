@@ -61,9 +61,9 @@ def test_a_month_in_kanji_and_what_is_no_number():
 
 
 def test_a_long_wrong_form_is_cut_at_twenty_characters():
-    twenty, twenty_one = "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴ", "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵ"
+    twenty, twenty_one = "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔ", "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕ"
     assert _found(twenty)[0][3].startswith(f"「{twenty}」→ ")
-    assert _found(twenty_one)[0][3].startswith("「ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲ…」→ ")
+    assert _found(twenty_one)[0][3].startswith("「ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒ…」→ ")
 
 
 def test_the_same_ranuki_verb_twice_is_found_twice_at_its_own_columns():

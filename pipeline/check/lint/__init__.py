@@ -25,7 +25,7 @@ from ...read.report import load_report
 from ...read.tables import decode
 from ...rules import LINT_DISABLE, OFFICE_TERM, RULES
 from .config import LintConfig, load_lint_config
-from .kobun import RULES as KOBUN, TOUTEN_MIXED, Pattern, buntai_findings
+from .kobun import RULES as KOBUN, Pattern, buntai_findings, mentioned
 from .prose import MASK, Paragraph, paragraphs
 
 RELAXED_KIND = "解説・広報等"
@@ -121,7 +121,9 @@ class _Linter:
         matches = pattern.regex.finditer(paragraph.text, *(span or ()))
         for found in matches:
             start, end = found.span()
-            if MASK in found.group() or any(a < end and start < b for a, b in allowed):
+            if MASK in found.group() or any(a < end and start < b for a, b in allowed) \
+                    or mentioned(paragraph.text, start, end) \
+                    or rule_id == "arabic-num" and _vertical(paragraph, start, end):
                 continue
             if rule_id in paragraph.disabled:
                 self.silenced.setdefault((paragraph.path, paragraph.disable_line or 0),
@@ -146,9 +148,11 @@ class _Linter:
     def document(self, texts: list[Paragraph]) -> None:
         """The rules of consistency, over the whole report."""
         plain = [p.text for p in texts]
-        if self.applies("touten") and KOBUN["touten"].document(plain):
-            for paragraph in texts:
-                self.match("touten", KOBUN["touten"].message, TOUTEN_MIXED, paragraph, [])
+        for rule_id in ("touten", "zenkaku-hankaku"):  # the minority of two allowed forms
+            rule = KOBUN[rule_id]
+            minority = rule.document(plain) if self.applies(rule_id) else None
+            for paragraph in texts if minority else ():
+                self.match(rule_id, rule.message, minority, paragraph, [])
         if self.applies("buntai-mix"):
             for index, found in buntai_findings(plain) or []:
                 paragraph = texts[index]
@@ -230,6 +234,15 @@ def conjugation(word: str) -> str:
     """Returns the conjugation type (上一段-マ行, 五段-ラ行, …) of a verb's dictionary form."""
     tokens = morphemes(word)
     return tokens[0].part_of_speech()[4] if len(tokens) == 1 else ""
+
+
+def _vertical(paragraph: Paragraph, start: int, end: int) -> bool:
+    """Says whether text[start:end] and its neighbours were written one character to a
+    line: vertical writing (a 縦書き example pasted from a PDF), where kanji numerals
+    are right (考え方 Ⅰ-4キ)."""
+    around = range(max(start - 1, 0), min(end + 1, len(paragraph.text)))
+    lines = [paragraph.places[i][0] for i in around]
+    return len(lines) > 2 and len(set(lines)) == len(lines)
 
 
 def _right(pattern: Pattern, found: re.Match) -> str:

@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .kunrei_nouns import NOUNS, fuller_forms
+
 KANJI = "\u4e00-\u9fff\u3005"
 KANA = "\u3041-\u309f\u30a0-\u30ff"
 JP = KANJI + KANA
@@ -52,6 +54,10 @@ def _words(pairs: dict[str, str], before: str = "", after: str = "", safe: bool 
 
 def _pattern(regex: str, right, safe: bool = False) -> Pattern:
     return Pattern(re.compile(regex, re.M), right, safe)
+
+
+def _half_width(found: re.Match) -> str:
+    return unicodedata.normalize("NFKC", found.group())
 
 
 KUNREI = "公用文における漢字使用等について"
@@ -117,10 +123,12 @@ _rule("kana-verbs-law", f"この語は仮名で書く：「{{right}}」（{KUNRE
        _pattern(r"虞", "おそれ", True), _pattern(r"(?<=に)因(?=[るりっ])", "よ", True),
        _pattern(r"(?<=[がはもて])無(?=[いくかけ])", "な", True),
        _pattern(r"(?<=[のた])為(?=[にの、。]|$)", "ため", True),
-       _pattern(r"(?<=[とに])成(?=[るりっ])", "な", True),
-       _pattern(r"(?<=[がもて])有(?=[るりっ])", "あ", True)))
+       # 「歩が金に成る」「本表と付表から成る」「財産が有る」 are right (考え方 Ⅰ-1(3)):
+       # only と成る and the auxiliary て有る are always kana.
+       _pattern(r"(?<=と)成(?=[るりっ])", "な", True),
+       _pattern(r"(?<=て)有(?=[るりっ])", "あ", True)))
 _rule("prefix-go", f"「御（ご）」は漢字、「お」は仮名で書く：「{{right}}」（{KUNREI} 1(2)ウ）",
-      _words({"御願い": "お願い", "御知らせ": "お知らせ", "御礼": "お礼"})
+      _words({"御願い": "お願い", "御知らせ": "お知らせ"})
       + (_pattern(rf"(?<![{KANA}])ご(?=(?:理解|協力|意見|案内|提出|確認|連絡|参加|利用|相談|"
                   rf"報告|検討|指導|質問|回答|説明|注意|承知|存じ))", "御", True),),
       relaxed=True)
@@ -132,20 +140,21 @@ _rule("kodomo", "「子供」と書く（常用漢字表「供」。固有名詞
 _rule("hyougai", f"常用漢字表にない字・読みは仮名で書く：「{{right}}」（{KUNREI} 1(1)）",
       _words({"流石": "さすが", "嘗て": "かつて", "凡そ": "およそ", "何故": "なぜ",
               "貴方": "あなた", "沢山": "たくさん", "尤も": "もっとも", "此の": "この",
-              "其の": "その", "只今": "ただいま", "如何に": "いかに", "如何": "いかが"}))
+              "其の": "その", "只今": "ただいま", "如何に": "いかに"})
+      + (_pattern("如何", "いかが（いかん）"),))  # two readings: no fix unattended
 
 # ---- 送り仮名 (訓令 2, 送り仮名の付け方) ------------------------------------------
 
 _NOUN_END = r"(?=[をがのはもで。）」]|に(?![来行])|$)"
-_rule("okuri-186", f"この名詞は送り仮名を省いて書く：「{{right}}」（{KUNREI} 2(1)）",
-      _words({"手続き": "手続", "取扱い": "取扱", "申込み": "申込", "受付け": "受付",
-              "見積り": "見積", "売上げ": "売上", "割引き": "割引", "引継ぎ": "引継",
-              "貸付け": "貸付", "取消し": "取消", "立会い": "立会", "申立て": "申立",
-              "繰越し": "繰越", "受取り": "受取", "払込み": "払込"},
-             before=r"(?<![おご])", after=_NOUN_END), relaxed=True)
+_rule("okuri-186", f"この名詞は{KUNREI} 2(1)の表のとおり送り仮名を省いて書く："
+      f"「{{right}}」（送り仮名の付け方 通則6 許容）",
+      tuple(Pattern(re.compile(r"(?<![おご])" + re.escape(form) + _NOUN_END), listed, True)
+            for listed in sorted(NOUNS, key=len, reverse=True)
+            for form in fuller_forms(listed)), relaxed=True)
 _rule("okuri-tsusoku7", "慣用が固定した名詞は送り仮名を付けない：「{right}」"
       "（送り仮名の付け方 通則7）",
-      _words({"取り組み": "取組", "仕組み": "仕組"}, after=r"(?=[をがのは。）」]|$)"),
+      _words({"取り組み": "取組", "仕組み": "仕組", "受付け": "受付", "受取り": "受取",
+              "割引き": "割引"}, after=r"(?=[をがのは。）」]|$)"),
       relaxed=True)
 _rule("okuri-honsoku", f"送り仮名は本則に従う：「{{right}}」（送り仮名の付け方 通則1; {KUNREI} 2(1)）",
       (_pattern(r"行な(?=[うわいっえお])", "行", True), _pattern(r"表わ(?=[すしさせそ])", "表", True),
@@ -162,17 +171,29 @@ _CHOON = {"コンピュータ": "コンピューター", "サーバ": "サーバ
           "スキャナ": "スキャナー", "センサ": "センサー", "プロバイダ": "プロバイダー"}
 _rule("choon-vu", f"語末の長音は「ー」を書く。「ヴ」は使わない：「{{right}}」（{KANGAEKATA} 解説 p.14）",
       _words(_CHOON, before=r"(?<![ァ-ヶー])", after=r"(?![ァ-ヶー])")
-      + _words({"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ"}) + (_pattern("ヴ", "ブ", True),))
-_rule("touten", f"読点は「、」に統一する（「，」と混ぜない）（{KANGAEKATA} Ⅰ-5(1)ア）",
+      + _words({"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ"})
+      + (_pattern("ヴ(?![ァィェォ])", "ブ", True),))
+_rule("touten", f"読点は文書内で「、」か「，」の一方に統一する：「{{right}}」（{KANGAEKATA} Ⅰ-5(1)ア）",
       (_pattern(rf"(?<=[{JP}]),(?=[{JP}「（])", "、", True),),
-      document=lambda texts: "、" in "".join(texts) and "，" in "".join(texts))
-TOUTEN_MIXED = _pattern("，", "、", True)  # flagged when the document mixes the two
+      document=lambda texts: _touten_minority("".join(texts)))
+
+
+def _touten_minority(text: str) -> Pattern | None:
+    """Returns the pattern of the comma fewer of the document's sentences use, when
+    it uses both: Ⅰ-5(1)ア allows 「，」 in horizontal writing, one kind per document."""
+    ten, comma = text.count("、"), text.count("，")
+    if not (ten and comma):
+        return None
+    return _pattern("，", "、", True) if comma <= ten else _pattern("、", "，", True)
+
+
+
 _rule("kuten-period", f"句点は「。」を使う（{KANGAEKATA} 解説 p.17）",
       (_pattern(rf"(?<=[{JP}）」])[．.](?=\s|$|[{JP}「（])", "。", True),))
 _rule("bang-question", f"「？」「！」は解説・広報等に限って使う（{KANGAEKATA} Ⅰ-5(2)ア）",
       (_pattern(rf"(?<=[{JP}])[？！?!]", ""),), kinds=("告示・通知等", "記録・公開資料等"))
 _rule("brackets", f"『』は解説・広報等に限り、括弧の中の括弧も「」（）とする（{KANGAEKATA} Ⅰ-5(1)ウ）",
-      (_pattern(r"『([^』\n]*)』", r"「\1」"),), kinds=("告示・通知等", "記録・公開資料等"))
+      (_pattern(r"『([^』\n]+)』", r"「\1」"),), kinds=("告示・通知等", "記録・公開資料等"))
 _rule("kakko-kuten", f"文として終わる括弧の中には「。」を打つ：「{{right}}」（{KANGAEKATA} Ⅰ-5(1)エ）",
       (_pattern(r"(（以下「[^」]+」という)）", r"\1。）", True),))
 # A year or month in kanji numerals, as 元号 dates are written: 一 to 九十九.
@@ -186,7 +207,8 @@ _rule("arabic-num", f"横書きの数字は算用数字を使う：「{{right}}�
        _pattern(rf"(?<=年)({_KANSUJI})(?=月)",
                 lambda m: str(_kansuji_value(m.group(1))), True)))
 _rule("num-comma", f"4桁以上の数は3桁ごとに「,」で区切る：「{{right}}」（{KANGAEKATA} 解説 p.15）",
-      (_pattern(r"(?<![\d,.\-/:#A-Za-z])(\d{4,})(?=(?:円|人|件|万|億|兆|社|団体|世帯|名|台|個|"
+      # 1億2644万3000人: beside the unit kanji the comma may go (考え方 Ⅰ-4ウ).
+      (_pattern(r"(?<![\d,.\-/:#A-Za-z万億兆])(\d{4,})(?=(?:円|人|件|社|団体|世帯|名|台|個|"
                 r"回|か所|戸|km|kg|トン|時間|日間))",
                 lambda m: f"{int(m.group(1)):,}", True),))
 _rule("num-unit", f"数の単位に「千」「百」は使わない（「兆」「億」「万」は使う）：「{{right}}」"
@@ -195,11 +217,28 @@ _rule("num-unit", f"数の単位に「千」「百」は使わない（「兆」
                 lambda m: f"{int(m.group(1)) * 1000:,}", True),
        _pattern(r"(?<![\d,])(\d+)百(?=[人円件万億兆台個回名社])",
                 lambda m: f"{int(m.group(1)) * 100:,}", True)))
-_rule("zenkaku-hankaku", f"英数字は半角で書く：「{{right}}」（{KANGAEKATA} Ⅰ-4エ、Ⅰ-6エ）",
-      (_pattern(r"[０-９Ａ-Ｚａ-ｚ]+", lambda m: unicodedata.normalize("NFKC", m.group()),
-                True),))
-_rule("kasho-kagetsu", f"「か月」「か所」と書く：「{{right}}」（{KANGAEKATA} Ⅰ-4ケ）",
-      (_pattern(r"(?<=[\d一二三四五六七八九十数何])[ヶケヵカ箇](?=[月所国年条])", "か", True),))
+# Ⅰ-4エ and Ⅰ-6エ leave the width to the document (特に定めはない): full-width
+# digits throughout, or full-width for one digit and half-width for more, as
+# typesetters do, are both right. What is wrong is a mix inside one date or
+# number, a number written in both widths within one document, a data value
+# in full width, and a word (not an acronym such as ＱＲ or Ｑ＆Ａ) of
+# full-width letters.
+_DIGIT = "[0-9０-９]"
+_JOINER = "[年月日時分秒.．:：/／,，]"
+_rule("zenkaku-hankaku", "全角・半角は文書内で使い分けを統一し、年月日などの一まとまりの中で混ぜない。"
+      f"データや金額、欧文は半角：「{{right}}」（{KANGAEKATA} Ⅰ-4エ、Ⅰ-6エ）",
+      (_pattern(rf"(?<!{_DIGIT})(?:{_DIGIT}{_JOINER}?)*?(?:[0-9]{_JOINER}?[０-９]|"
+                rf"[０-９]{_JOINER}?[0-9]){_DIGIT}*(?:{_JOINER}{_DIGIT}+)*", _half_width, True),
+       _pattern(r"(?<![０-９])[０-９]{1,3}(?:[，,][０-９]{3})+(?![０-９])|"
+                r"(?<![０-９])[０-９]{2,}(?=[万億兆]?(?:円|％|%))", _half_width, True),
+       _pattern(r"[Ａ-Ｚａ-ｚ]*[ａ-ｚ]{2,}[Ａ-Ｚａ-ｚ]*|[A-Za-z]+[Ａ-Ｚａ-ｚ]+[A-Za-zＡ-Ｚａ-ｚ]*|"
+                r"[Ａ-Ｚａ-ｚ]+[A-Za-z]+", _half_width, True)),
+      document=lambda texts: _minority_width(texts))
+_rule("kasho-kagetsu", f"算用数字には「か月」「か所」、漢数字には「箇月」「箇所」：「{{right}}」"
+      f"（{KANGAEKATA} Ⅰ-4ケ）",
+      (_pattern(r"(?<=[0-9０-９])[ヶケヵカ箇](?=[月所国年条])", "か", True),
+       _pattern(r"(?<=[一二三四五六七八九十百千数])[ヶケヵカか](?=[月所国年条])|"
+                r"(?<=何)[ヶケヵカ](?=[月所国年条])", "箇", True)))
 _rule("kansuji", f"「一つ」など和語の数や概数は漢数字で書く：「{{right}}」（{KANGAEKATA} Ⅰ-4オ・カ）",
       (_pattern(r"(?<![\d０-９,.])([1-9])つ(?![ぁ-ん]{0,1}[しさす])",
                 lambda m: "一二三四五六七八九"[int(m.group(1)) - 1] + "つ", True),
@@ -247,6 +286,21 @@ def _kansuji_value(text: str) -> int:
     return value
 
 
+_NUMBER = re.compile(r"(?<![0-9０-９.．,，])(?:[0-9]{2,}|[０-９]{2,})(?![0-9０-９])")
+
+
+def _minority_width(texts: list[str]) -> Pattern | None:
+    """Returns the pattern of full-width numbers of two digits or more when a document
+    writes most such numbers in half width: the stray ones. One-digit numbers are
+    left out (第１章 beside 2022年 is a use, not a mix), and so is a document mostly
+    in full width, whose half-width numbers may be data, which Ⅰ-4エ wants so."""
+    numbers = [m.group() for text in texts for m in _NUMBER.finditer(text)]
+    full = sum(1 for n in numbers if n[0] in "０１２３４５６７８９")
+    if not full or 2 * full > len(numbers):
+        return None
+    return Pattern(re.compile(r"(?<![0-9０-９.．,，])[０-９]{2,}(?![0-9０-９])"), _half_width, True)
+
+
 # ---- rules over the whole document ---------------------------------------------
 
 _DESU = re.compile(r"(?:です|ます|ました|ません|でした|でしょう|ください|ましょう)(?=。)")
@@ -257,9 +311,28 @@ _DEARU = re.compile(r"(?:である|であった|ではない|だった|した|�
 def buntai_findings(texts: list[str]) -> list[re.Match] | None:
     """Returns the sentence ends of the minority style when a document mixes です・ます
     and である (or None when it is of one style)."""
-    desu = [(i, m) for i, t in enumerate(texts) for m in _DESU.finditer(t)]
+    desu = [(i, m) for i, t in enumerate(texts) for m in _DESU.finditer(t)
+            if not quoted(t, m.start())]
     dearu = sum(len(_DEARU.findall(t)) for t in texts)
     return desu if desu and len(desu) <= dearu else None
+
+
+def quoted(text: str, at: int) -> bool:
+    """Says whether the sentence ending at text[at] is quoted, not the document's own:
+    inside 「」 (「簡単に申請できます。」という言い方) or （） (話してください。）), or
+    the answer of a rewrite (→ …支援金が支払われます。)."""
+    before = text[:at]
+    sentence = re.split(r"[。！？]", before)[-1]
+    return before.count("「") > before.count("」") or before.count("（") > before.count("）") \
+        or "→" in sentence
+
+
+def mentioned(text: str, start: int, end: int) -> bool:
+    """Says whether text[start:end] is talked about rather than used: a form quoted
+    alone (「ヴ」, 「ございます」は用いない, 「～のごとく」) or the form a rewrite
+    gives (及び→および, where the arrow's right side is the example's answer)."""
+    before, after = text[:start].rstrip("～〜 　"), text[end:].lstrip("…")
+    return (before.endswith("「") and after.startswith("」")) or before.endswith("→")
 
 
 # ---- rules over morphemes (SudachiPy) ----------------------------------------------

@@ -10,13 +10,16 @@ anchor is named here. Forward references can therefore resolve too.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
 
 from .diagnostics import Diagnostic, did_you_mean
 from .read import Source
 from .read.convert import CROSSREF_PREFIXES
-from .rules import CROSS_REF, DUPLICATE_ANCHOR, UNKNOWN_KEY
-from .tree import (Chart, Citation, CrossRef, Document, Figure, FootnoteRef, Heading, Note, Pos,
-                   Reference, ReferenceEntry, Section, Table, Target, Text, map_tree)
+from .rules import CROSS_REF, DUPLICATE_ANCHOR, LINK_ANCHOR, UNKNOWN_KEY
+from .tree import (Chart, Citation, CrossRef, Document, Figure, FootnoteRef, Heading, Link, Note,
+                   Pos, Reference, ReferenceEntry, Section, Table, Target, Text, map_tree,
+                   plain_text, walk)
 
 NUMBERED_LEVELS = 3  # 1, 1.1 and 1.1.1; deeper headings are not numbered
 
@@ -64,7 +67,37 @@ def resolve_document(source: Source) -> tuple[Document, list[Diagnostic]]:
                      for s in numbered)
     entries = number_references(source.references, numbering.citations)
     doc = Document(source.report.meta, sections, entries, source.inputs)
-    return doc, numbering.findings
+    anchors = {**{a: "" for a in numbering.anchors}, REFERENCES_ANCHOR: "",
+               **{e.anchor: "" for e in entries}}
+    anchors.update((h.anchor, plain_text(h.content)) for h in doc.headings(6))
+    return doc, numbering.findings + dead_anchors(sections, anchors)
+
+
+# The reference list's heading, in every product.
+REFERENCES_ANCHOR = "references"
+
+
+def dead_anchors(sections, anchors: dict[str, str]) -> list[Diagnostic]:
+    """Returns an error for each link to #anchor that names none of the report's
+    anchors ({anchor: a heading's text}). Links written for GitHub or Pandoc name a
+    slug of the heading's text (#1-概要): that heading's anchor is suggested."""
+    findings = []
+    for section in sections:
+        for node in walk(section.blocks):
+            if not isinstance(node, Link) or not node.url.startswith("#") \
+                    or node.url[1:] in anchors:
+                continue
+            fragment = node.url[1:]
+            words = re.sub(r"^[\d.-]+|[-_\s]", "", fragment).lower()
+            named = [a for a, text in anchors.items()
+                     if text and re.sub(r"[\s_-]", "", text).lower() == words]
+            nearest = difflib.get_close_matches(fragment, list(anchors), n=1, cutoff=0)
+            hint = f": the heading '{anchors[named[0]]}' is '#{named[0]}'" if named \
+                else f" (the nearest is '#{nearest[0]}')" if nearest else ""
+            pos = node.pos or Pos(section.path, 0)
+            findings.append(LINK_ANCHOR.at(pos.path, pos.line or None, f"link to '#{fragment}' names no "
+                                           f"anchor of the report{hint}", pos.column))
+    return findings
 
 
 def number_references(refs: tuple[Reference, ...],
@@ -141,9 +174,11 @@ class _Numbering:
 
     def heading(self, node: Heading) -> Heading:
         level, counters = node.level, self.headings
-        counters[level - 1] += 1
-        counters[level:] = [0] * (6 - level)
-        number = tuple(counters[:level]) if level <= NUMBERED_LEVELS else ()
+        number = ()
+        if not node.unnumbered:  # 付録 {-}: in the contents, but neither numbered nor counted
+            counters[level - 1] += 1
+            counters[level:] = [0] * (6 - level)
+            number = tuple(counters[:level]) if level <= NUMBERED_LEVELS else ()
         if number:
             anchor = section_anchor(number)
         else:

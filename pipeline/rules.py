@@ -95,13 +95,18 @@ FOOTNOTE = _rule("footnote", ERROR, "read",
                  "every `[^name]` call has a definition `[^name]: …`, every definition is "
                  "called, and no name is defined twice in a section")
 STRAY_CITATION = _rule("stray-citation", WARNING, "read",
-                       "text that looks like a citation (`[see @key]`) is written as one")
+                       "text that looks like a citation (`[@key p. 12]`, without the comma) is "
+                       "written as one")
 
 # ---- resolve: numbers, anchors and citations ---------------------------------
 
 UNKNOWN_KEY = _rule("unknown-key", ERROR, "resolve",
                     "every `[@key]` names an entry of the reference list (the nearest key "
                     "is suggested)")
+LINK_ANCHOR = _rule("link-anchor", ERROR, "resolve",
+                    "a link to `#anchor` names a heading, figure, table or reference-list entry "
+                    "of the report (the nearest anchor is suggested), not a slug another tool "
+                    "would make")
 CROSS_REF = _rule("cross-ref", ERROR, "resolve",
                   "every `[@fig:…]`, `[@tbl:…]`, `[@sec:…]` names a label of that kind (the "
                   "nearest is suggested), with no citation in the same brackets; a label's "

@@ -62,11 +62,21 @@ class LineBreak:
 @dataclass(frozen=True)
 class Citation:
     """A `[@a; @b]` citation: its keys and (once resolved) their numbers in the
-    reference list."""
+    reference list; Pandoc's `[see @a, p. 12]` adds, key by key, a prefix and a
+    locator (empty tuples when no key has either)."""
 
     keys: tuple[str, ...]
     pos: Pos
     numbers: tuple[int, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    locators: tuple[str, ...] = ()
+
+    def items(self) -> list[tuple[str, int, str]] | None:
+        """Returns (prefix, number, locator) per key when the citation has affixes and
+        every key is numbered, else None: it prints as one group, 1,3)."""
+        if not (any(self.prefixes) or any(self.locators)) or len(self.numbers) != len(self.keys):
+            return None
+        return list(zip(self.prefixes, self.numbers, self.locators))
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,7 @@ class Heading:
     pos: Pos
     anchor: str = ""  # `{#id}` as written, else set by resolve
     number: tuple[int, ...] = ()  # (2, 1) is 2.1; () for an unnumbered heading
+    unnumbered: bool = False  # `{-}` or `{.unnumbered}` (Pandoc, Quarto): not counted
 
     @property
     def label(self) -> str:
@@ -350,7 +361,13 @@ def plain_text(inlines: Inlines, keys: bool = False) -> str:
         elif isinstance(node, LineBreak):
             parts.append(" ")
         elif isinstance(node, Citation) and keys:
-            parts.append("[" + "; ".join(f"@{k}" for k in node.keys) + "]")
+            affixes = zip(node.prefixes or [""] * len(node.keys), node.keys,
+                          node.locators or [""] * len(node.keys))
+            parts.append("[" + "; ".join(f"{p}@{k}" + (f", {loc}" if loc else "")
+                                         for p, k, loc in affixes) + "]")
+        elif isinstance(node, Citation):
+            parts.append("".join(p + (f"（{loc}）" if loc else "")
+                                 for p, _, loc in node.items() or ()))
         elif isinstance(node, CrossRef):
             parts.append("[" + "; ".join(f"@{k}" for k in node.labels) + "]" if keys
                          else "・".join(t.text for t in node.targets))

@@ -51,7 +51,10 @@ MAX_NESTING = 12  # lists and quotations inside each other; deeper is an error, 
 _CAPTION = re.compile(r"^(?:Table|table|表)?\s*[:：]\s*")
 _BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "pre", "table", "hr"}
 _STASH = re.compile(r"^\x02wzxhzdk:(\d+)\x03$")
-_CODE_HTML = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*)</code></pre>\s*$', re.S)
+# A fence's attributes (```{#lst:x .haskell}, Pandoc's and pandoc-crossref's) give the
+# <pre> an id, which a code block does not keep; its language is kept.
+_CODE_HTML = re.compile(r'<pre(?: id="[^"]*")?><code(?: class="language-([^" ]*)[^"]*")?>'
+                        r'(.*)</code></pre>\s*$', re.S)
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.M)
 _RULE = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
 # Python-Markdown leaves a call with no definition as text: `[^x]` not followed by ':'.
@@ -108,6 +111,9 @@ def _convert(sections, images: ImageRules, data: DataFiles,
             findings.append(EMPTY_SECTION.at(section.path, 1, "the section is empty: give it at "
                                              "least a heading, or remove it from sections"))
             continue
+        if (title_block := _title_block(section)) is not None:
+            findings.append(title_block)
+            continue
         converter = None
         try:
             tree = build_markdown_tree(section.text, md)
@@ -122,6 +128,27 @@ def _convert(sections, images: ImageRules, data: DataFiles,
                                        f"deeply (at most {MAX_NESTING} levels)"))
         findings += converter.findings if converter else []
     return parsed, findings
+
+
+_FRONT_MATTER = re.compile(r"(?:[ \t]*\n)*---[ \t]*\n[A-Za-z_][\w-]*[ \t]*:(?:[^\n]*\n)*?"
+                           r"(?:---|\.\.\.)[ \t]*(?:\n|$)")
+_PANDOC_TITLE = re.compile(r"(?:[ \t]*\n)*%[ \t]")
+
+
+def _title_block(section: ExpandedSection) -> Diagnostic | None:
+    """Returns an error when a section opens with YAML front matter or Pandoc's % title
+    block, which Python-Markdown would print as body text (a rule and a heading)."""
+    text = section.text
+    if _FRONT_MATTER.match(text):
+        what = "YAML front matter (--- … ---)"
+    elif _PANDOC_TITLE.match(text):
+        what = "a Pandoc title block (% title)"
+    else:
+        return None
+    line = section.source_line(len(text) - len(text.lstrip("\n")) + 1)
+    return MARKDOWN.at(section.path, line, f"{what} at the top of a section would be printed "
+                       "as text: a report's title, author and date go in report.yaml (title:, "
+                       "organisation:, date:); remove it from the section")
 
 
 def prose_runs(section: ExpandedSection, tree: MarkdownTree) -> list[ProseRun]:
@@ -268,7 +295,8 @@ class _Converter:
         pos = self.locate(elem)
         content = self.inlines(elem)
         self.keep_prose(elem, content)
-        return Heading(level, content, pos, anchor=elem.get("id", ""))
+        unnumbered = "-" in elem.attrib or "unnumbered" in elem.get("class", "").split()
+        return Heading(level, content, pos, anchor=elem.get("id", ""), unnumbered=unnumbered)
 
     def paragraph(self, elem: etree.Element) -> Block | None:
         stashed = _STASH.match((elem.text or "").strip())
@@ -461,12 +489,16 @@ class _Converter:
         pos = self.pos_at(mark.offset, mark.column)
         kinds = {key.split(":", 1)[0] in CROSSREF_PREFIXES for key in mark.keys}
         if kinds == {True}:
+            if mark.prefixes:
+                self.findings.append(CROSS_REF.at(pos.path, pos.line, f"'{mark.original}': a "
+                                                  "cross-reference takes no prefix or locator",
+                                                  pos.column))
             return CrossRef(mark.keys, pos)
         if kinds == {True, False}:
             self.findings.append(CROSS_REF.at(pos.path, pos.line, f"'{mark.original}' mixes "
                                               "cross-references and citations: write them "
                                               "apart, as [@fig:a][@key]", pos.column))
-        return Citation(mark.keys, pos)
+        return Citation(mark.keys, pos, prefixes=mark.prefixes, locators=mark.locators)
 
     # ---- footnotes -------------------------------------------------------
 
@@ -531,8 +563,8 @@ class _Converter:
         for offset, text in self.tree.stray_citations:
             pos = self.pos_at(offset)
             self.findings.append(STRAY_CITATION.at(pos.path, pos.line, f"'{text}' looks like a "
-                                                   "citation but is not one: write [@key] or "
-                                                   "[@a; @b]"))
+                                                   "citation but is not one: write [@key], "
+                                                   "[@key, p. 12] or [@a; @b]"))
 
 
 def _without(elem: etree.Element, dropped: list[etree.Element]) -> etree.Element:

@@ -18,13 +18,20 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
 import markdown
+from markdown.inlinepatterns import AUTOMAIL_RE, InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from .lines import fenced
 
 _KEY = r"\w(?:[\w:.#$%&+?<>~/-]*\w)?"
-_CITATION = re.compile(rf"(?<!\\)\[(\s*@{_KEY}\s*(?:;\s*@{_KEY}\s*)*)\](?!\()")
+# Pandoc's citation: [@a; @b], and with a prefix, a locator or a suppressed author,
+# [see @a, p. 12; -@b]. A prefix ends in a space, so an address (a@b.jp) is none.
+_ITEM = rf"\s*(?:[^\[\]@;\n]*?\s)?-?@{_KEY}(?:\s*,[^\[\]@;\n]*)?\s*"
+_CITATION = re.compile(rf"(?<!\\)\[({_ITEM}(?:;{_ITEM})*)\](?!\()")
+_ITEM_PARTS = re.compile(rf"\s*(?P<prefix>(?:[^\[\]@;\n]*?\s)?)-?@(?P<key>{_KEY})"
+                         rf"(?:\s*,\s*(?P<locator>[^\[\]@;\n]*?))?\s*")
 _STRAY_CITATION = re.compile(r"(?<!\\)\[[^\]\n]*@[^\]\n]*\]")
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
 CITE_PLACEHOLDER = re.compile(f"{_CITE_OPEN}(\\d+){_CITE_CLOSE}")
@@ -39,6 +46,8 @@ class CiteMark:
     offset: int  # in the marked text
     column: int  # in its line of the expanded section
     original: str
+    prefixes: tuple[str, ...] = ()  # see, 例えば: printed before the number
+    locators: tuple[str, ...] = ()  # p. 12: printed after it
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,20 @@ class _TreeExtension(markdown.Extension):
         md.preprocessors.register(_MarkLines(md), "mark_lines", 28)
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
+        # <nobody@example.jp> and <mailto:…>: a plain link. Python-Markdown spells the
+        # address as character references against harvesters, which a PDF, a .docx
+        # and our checks would take for the address itself.
+        md.inlinePatterns.register(_PlainMail(AUTOMAIL_RE, md), "automail", 110)
         # After 'unescape' (priority 0), so that backslash escapes are resolved.
         md.treeprocessors.register(_CaptureTree(md), "capture_tree", -100)
+
+
+class _PlainMail(InlineProcessor):
+    def handleMatch(self, m: re.Match, data: str) -> tuple[etree.Element, int, int]:
+        address = self.unescape(m.group(1)).removeprefix("mailto:")
+        link = etree.Element("a", href=f"mailto:{address}")
+        link.text = AtomicString(address)
+        return link, m.start(0), m.end(0)
 
 
 def make_markdown() -> markdown.Markdown:
@@ -100,10 +121,16 @@ def mark_citations(text: str) -> tuple[str, tuple[CiteMark, ...]]:
 
     def replace(match: re.Match) -> str:
         nonlocal shift
-        keys = tuple(k.strip().lstrip("@") for k in match.group(1).split(";"))
+        items = [_ITEM_PARTS.fullmatch(item) for item in match.group(1).split(";")]
+        keys = tuple(item["key"] for item in items)
+        prefixes = tuple(item["prefix"] for item in items)
+        locators = tuple(item["locator"] or "" for item in items)
+        if not (any(prefixes) or any(locators)):
+            prefixes = locators = ()
         placeholder = f"{_CITE_OPEN}{len(marks)}{_CITE_CLOSE}"
         column = match.start() - text.rfind("\n", 0, match.start())
-        marks.append(CiteMark(keys, match.start() + shift, column, match.group()))
+        marks.append(CiteMark(keys, match.start() + shift, column, match.group(), prefixes,
+                              locators))
         shift += len(placeholder) - len(match.group())
         return placeholder
 
@@ -208,7 +235,7 @@ def take_lines(root: etree.Element) -> SourceLines:
         before, seen = last, []
         elem.text, first = take(elem.text, seen)
         for key, value in elem.attrib.items():
-            if _LINE_OPEN in value:
+            if value and _LINE_OPEN in value:  # `{-}` sets '-' with no value
                 elem.set(key, _LINE_MARK.sub("", value))
         for child in elem:
             visit(child)

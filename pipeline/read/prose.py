@@ -78,7 +78,12 @@ def _pieces(inlines: Inlines):
         elif isinstance(node, Code):
             yield node.text, False
         elif isinstance(node, Citation):
-            yield from ((key, False) for key in node.keys)
+            for index, key in enumerate(node.keys):
+                if node.prefixes:
+                    yield node.prefixes[index], False
+                yield key, False
+                if node.locators:
+                    yield node.locators[index], False
         elif isinstance(node, CrossRef):
             yield from ((label, False) for label in node.labels)
         elif isinstance(node, FootnoteRef):

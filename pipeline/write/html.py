@@ -81,7 +81,46 @@ def css_string(text: str) -> Markup:
 
 
 def inlines_html(nodes) -> Markup:
-    return Markup("").join(inline_html(n) for n in nodes)
+    return Markup("").join(_kept_together(tuple(nodes)))
+
+
+# What may not start a line (JLREQ's cl-02 closing brackets, cl-04 ？！, cl-05 ・：；,
+# cl-06 。．, cl-07 、，, cl-09 iteration marks, cl-10 ー, cl-11 small kana), in
+# both widths.
+NOT_LINE_START = set("。、，．）」』】〕〉》〙〗〟’”｝］！？‼⁇⁈⁉・：；ヽヾゝゞ々〻ーぁぃぅぇぉっゃゅょゎゕゖ"
+                     "ァィゥェォッャュョヮヵヶ.,:;!?)]}…‥")
+
+
+def _kept_together(nodes: tuple) -> list[Markup]:
+    """Returns each inline's HTML; a citation's or a footnote's call is set in one span
+    that does not break with the character before it and the closing punctuation after
+    it. Between an inline box and text WeasyPrint breaks freely, so a line began
+    6)。 (JLREQ: a call stays with its word, and 。 never starts a line)."""
+    out, index = [], 0
+    while index < len(nodes):
+        if not _is_call(nodes[index]):
+            out.append(inline_html(nodes[index]))
+            index += 1
+            continue
+        kept = []
+        if out and isinstance(nodes[index - 1], Text) and nodes[index - 1].text:
+            before = nodes[index - 1].text
+            out[-1] = inline_html(Text(before[:-1]))
+            kept.append(inline_html(Text(before[-1])))
+        while index < len(nodes) and _is_call(nodes[index]):
+            kept.append(inline_html(nodes[index]))
+            index += 1
+        if index < len(nodes) and isinstance(nodes[index], Text):
+            after = nodes[index].text
+            cut = next((i for i, c in enumerate(after) if c not in NOT_LINE_START), len(after))
+            kept.append(inline_html(Text(after[:cut])))
+            nodes = nodes[:index] + (Text(after[cut:]),) + nodes[index + 1:]
+        out.append(Markup('<span class="keep">{}</span>').format(Markup("").join(kept)))
+    return out
+
+
+def _is_call(node) -> bool:
+    return isinstance(node, (Citation, FootnoteRef))
 
 
 def blocks_html(nodes, env: HtmlOptions) -> Markup:
@@ -98,8 +137,11 @@ def block_html(node, env: HtmlOptions) -> Markup:
 @block_html.register
 def _(node: Heading, env: HtmlOptions) -> Markup:
     number = Markup('<span class="secnum">{}</span>').format(node.number_prefix)
+    # The web page has one h1, its title (WCAG's and every reader's outline); its
+    # chapters are h2. The PDF's title is on the cover, and its chapters are h1.
+    level = min(node.level + 1, 6) if env.web else node.level
     return Markup('<h{0} id="{1}">{2}{3}</h{0}>\n').format(
-        node.level, node.anchor, number, inlines_html(node.content))
+        level, node.anchor, number, inlines_html(node.content))
 
 
 @block_html.register
@@ -276,6 +318,17 @@ def _(node: FootnoteRef) -> Markup:
 @inline_html.register
 def _(node: Citation) -> Markup:
     # SIST 02: the citation number as a superscript with a closing parenthesis, 1) or 1,3).
-    links = Markup(",").join(Markup('<a href="#{}">{}</a>').format(reference_anchor(n), n)
-                             for n in node.numbers)
-    return Markup('<sup class="cite">{})</sup>').format(links)
+    items = node.items()
+    if items is None:
+        links = Markup(",").join(_cite_link(n) for n in node.numbers)
+        return Markup('<sup class="cite">{})</sup>').format(links)
+    # [see @a, p. 12; @b]: each key on its own, its prefix before the number and its
+    # locator after it, in full-width parentheses: see 1)（p. 12）、2)
+    return Markup(labels.CITATION_JOIN).join(
+        Markup('{}<sup class="cite">{})</sup>{}').format(
+            prefix, _cite_link(number), f"（{locator}）" if locator else "")
+        for prefix, number, locator in items)
+
+
+def _cite_link(number: int) -> Markup:
+    return Markup('<a href="#{}">{}</a>').format(reference_anchor(number), number)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import datetime
 
+from ..resolve import REFERENCES_ANCHOR  # noqa: F401 -- links to it are checked there
 from ..tree import Metadata
 
 SUMMARY = "要旨"
 CONTENTS = "目次"
 REFERENCES = "参考文献"
-REFERENCES_ANCHOR = "references"
 SOURCE = "出典："  # before the sources under a chart or a data table
 CROSSREF_JOIN = "・"  # 図1・図2
+CITATION_JOIN = "、"  # between the keys of [see @a, p. 3; @b]: see 1)（p. 3）、2)
 
 
 NOTE_WORD = "注"  # before a footnote's number: 注1, unlike a citation's 1)

@@ -33,6 +33,6 @@ def test_scripts_and_unsafe_links_areerrors_of(tmp_path, markdown, message):
 
 
 def test_text_that_looks_like_a_citation_is_a_warning_at_its_line(tmp_path):
-    doc, warnings = load_doc(tmp_path, {"01.md": "# 一\n\n本文である[see @alpha]。\n"})
+    doc, warnings = load_doc(tmp_path, {"01.md": "# 一\n\n本文である[@alpha p. 12]。\n"})
     assert [(w.code, w.line) for w in warnings] == [("stray-citation", 3)]
-    assert "'[see @alpha]' looks like a citation but is not one" in warnings[0].message
+    assert "'[@alpha p. 12]' looks like a citation but is not one" in warnings[0].message

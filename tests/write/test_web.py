@@ -30,6 +30,16 @@ def test_the_page_is_self_contained_and_needs_no_script(page):
     assert len(set(re.findall(r'\sid="([^"]+)"', html))) == len(re.findall(r'\sid="', html))
 
 
+def test_one_h1_the_title_and_an_outline_without_a_skipped_level(page):
+    html = page.read_text(encoding="utf-8")
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", html)]
+    assert levels[0] == 1 and levels.count(1) == 1 and '<h1 class="title">' in html
+    assert all(later <= earlier + 1 for earlier, later in zip(levels, levels[1:])), levels
+    doc, _ = load_document(FLAGSHIP)
+    chapters = [b for s in doc.sections for b in s.blocks if getattr(b, "level", 0) == 1]
+    assert chapters and all(f'<h2 id="{h.anchor}">' in html for h in chapters)
+
+
 def test_it_says_what_the_other_products_say(page):
     doc, _ = load_document(FLAGSHIP)
     text = web_text(page)  # every block's words, whole (tests/write/test_parity.py: all three)

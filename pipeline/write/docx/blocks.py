@@ -23,7 +23,7 @@ from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, CrossRef, Doc
                      Quote, Strong, Table, Text, ThematicBreak, plain_text, walk)
 from .. import cannot_render
 from ..chart import WIDTH_MM, alt_text
-from ..labels import CROSSREF_JOIN, NOTE_WORD, SOURCE
+from ..labels import CITATION_JOIN, CROSSREF_JOIN, NOTE_WORD, SOURCE
 from .sources import SourceMarks
 from .notes import (Footnotes, add_footnote_reference, add_ref_field, bookmark_runs,
                     number_bookmark)
@@ -323,11 +323,23 @@ def _(node: Link, paragraph, writer, bold, italic) -> None:
 def _(node: Citation, paragraph, writer, bold, italic) -> None:
     # SIST 02: superscript 1) or 1,3); each number jumps to its entry.
     style_id = _style_id(writer, "Citation")
-    for index, number in enumerate(node.numbers):
+    items = node.items()
+    if items is None:
+        for index, number in enumerate(node.numbers):
+            if index:
+                add_run(paragraph._p, ",", style_id)
+            add_run(add_internal_link(paragraph, reference_anchor(number)), str(number), style_id)
+        add_run(paragraph._p, ")", style_id)
+        return
+    for index, (prefix, number, locator) in enumerate(items):  # as the PDF: see 1)（p. 12）
         if index:
-            add_run(paragraph._p, ",", style_id)
+            writer.run(paragraph, CITATION_JOIN)
+        if prefix:
+            writer.run(paragraph, prefix)
         add_run(add_internal_link(paragraph, reference_anchor(number)), str(number), style_id)
-    add_run(paragraph._p, ")", style_id)
+        add_run(paragraph._p, ")", style_id)
+        if locator:
+            writer.run(paragraph, f"（{locator}）")
 
 
 @write_inline.register

@@ -17,6 +17,7 @@ import textwrap
 import zipfile
 import zlib
 from collections import Counter
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
@@ -233,29 +234,39 @@ def pdf_lines(path: Path) -> list[str]:
     """Returns every printed line of a PDF, as a reader sees it: pdftotext's words
     (-bbox) gathered by where they stand, a raised call (1), 注1) on the line it is
     raised from, whatever row pdftotext's own layout would give it."""
-    return ["".join(text for _, text, _ in line) for line in pdf_line_words(path)]
+    return ["".join(word.text for word in line) for line in pdf_line_words(path)]
 
 
-def pdf_line_words(path: Path) -> list[list[tuple[float, str, float]]]:
-    """Returns each printed line's words, left to right: (x, text, height)."""
-    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
-                       r"(.*?)</word>|<page ", subprocess.run(
+@dataclass(frozen=True, order=True)
+class Word:
+    """A word pdftotext found: its left and right edges, text and height, in points."""
+
+    left: float
+    right: float
+    text: str
+    height: float
+
+
+def pdf_line_words(path: Path) -> list[list[Word]]:
+    """Returns each printed line's words, left to right."""
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                       r'yMax="([\d.]+)">(.*?)</word>|<page ', subprocess.run(
                            ["pdftotext", "-bbox", str(path), "-"], capture_output=True,
                            text=True, check=True).stdout)
     lines, page = [], []
-    for x, top, bottom, text in found + [("", "", "", "")]:
-        if not x:  # a page starts (or the last ends): its lines, top to bottom
+    for left, top, right, bottom, text in found + [("", "", "", "", "")]:
+        if not left:  # a page starts (or the last ends): its lines, top to bottom
             lines += [sorted(line[2]) for line in sorted(page, key=lambda line: line[0])]
             page = []
             continue
-        x, top, bottom = float(x), float(top), float(bottom)
+        top, bottom = float(top), float(bottom)
         middle = (top + bottom) / 2
         line = next((line for line in page if line[0] <= middle <= line[1]
                      or top <= line[0] <= bottom), None)
         if line is None:
             page.append(line := [top, bottom, []])
         line[0], line[1] = min(line[0], top), max(line[1], bottom)
-        line[2].append((x, unescape(text), bottom - top))
+        line[2].append(Word(float(left), float(right), unescape(text), bottom - top))
     return lines
 
 

@@ -89,11 +89,11 @@ def _line_starts(pdf) -> list[str]:
     """Returns the lines of the body that begin with what JLREQ keeps from a line's
     start: closing punctuation, or a call (1) or 注1), raised) parted from its word."""
     lines = pdf_line_words(pdf)
-    texts = ["".join(text for _, text, _ in line) for line in lines]
+    texts = ["".join(word.text for word in line) for line in lines]
     body = lines[:texts.index("参考文献") if "参考文献" in texts else len(lines)]
-    return ["".join(text for _, text, _ in line) for line in body
-            if line[0][1][:1] in NOT_LINE_START
-            or len(line) > 1 and line[0][2] < 0.8 * max(height for _, _, height in line)]
+    return ["".join(word.text for word in line) for line in body
+            if line[0].text[:1] in NOT_LINE_START
+            or len(line) > 1 and line[0].height < 0.8 * max(word.height for word in line)]
 
 
 def test_no_line_of_the_flagship_starts_with_a_call_or_closing_punctuation(tmp_path, products):

@@ -454,8 +454,11 @@ def _linkcheck(run: Run, args: argparse.Namespace) -> int:
 
 def _count(findings: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:
     errors = sum(f.is_error for f in findings)
-    warnings = sum(f.severity == WARNING for f in findings)
-    return f"{errors} error(s), {warnings} warning(s)"
+    warnings = sum(f.severity == WARNING and not f.acknowledged for f in findings)
+    acknowledged = Counter(f.code for f in findings if f.acknowledged)
+    known = f", {sum(acknowledged.values())} acknowledged ({', '.join(sorted(acknowledged))})" \
+        if acknowledged else ""
+    return f"{errors} error(s), {warnings} warning(s){known}"
 
 
 def _summary(product: Product) -> str:
@@ -477,6 +480,8 @@ def _print_findings(findings, run: Run, kept_in: Path) -> None:
     """
     shown: Counter = Counter()
     for finding in findings:
+        if finding.acknowledged:
+            continue  # counted in the summary line; each is in kept_in, with its reason
         shown[finding.code] += not finding.is_error
         if finding.is_error or run.verbose or shown[finding.code] <= SHOWN_PER_RULE:
             print(finding, file=sys.stderr)

@@ -27,6 +27,7 @@ class Diagnostic:
     message: str
     column: int | None = None
     code: str = ""
+    acknowledged: str = ""  # a warning the report acknowledged (report.yaml), and its reason
 
     def __str__(self) -> str:
         place = self.path
@@ -38,13 +39,14 @@ class Diagnostic:
         return f"{place}: {self.severity}: {self.message}{rule}"
 
     def as_json(self) -> dict:
-        return {"rule": self.code, "severity": self.severity, "path": self.path,
-                "line": self.line, "column": self.column, "message": self.message}
+        found = {"rule": self.code, "severity": self.severity, "path": self.path,
+                 "line": self.line, "column": self.column, "message": self.message}
+        return {**found, "acknowledged": self.acknowledged} if self.acknowledged else found
 
     @classmethod
     def from_json(cls, data: dict) -> Diagnostic:
         return cls(data["path"], data["line"], data["severity"], data["message"],
-                   data["column"], data["rule"])
+                   data["column"], data["rule"], data.get("acknowledged", ""))
 
     @property
     def is_error(self) -> bool:
@@ -67,8 +69,16 @@ def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
 
 def make_strict(diagnostics) -> list[Diagnostic]:
     """Returns the diagnostics with every warning turned into an error (--strict);
-    notes stay notes."""
-    return [replace(d, severity=ERROR) if d.severity == WARNING else d for d in diagnostics]
+    notes stay notes, and so do the warnings the report acknowledged."""
+    return [replace(d, severity=ERROR) if d.severity == WARNING and not d.acknowledged else d
+            for d in diagnostics]
+
+
+def acknowledge(diagnostics, reasons: dict[str, str]) -> list[Diagnostic]:
+    """Returns the diagnostics with each warning of a rule in reasons ({rule id: why})
+    marked acknowledged: counted in one line, kept in check.json, never --strict's."""
+    return [replace(d, acknowledged=reasons[d.code])
+            if d.severity == WARNING and d.code in reasons else d for d in diagnostics]
 
 
 def in_order(diagnostics) -> list[Diagnostic]:
@@ -80,8 +90,10 @@ def findings_json(diagnostics, content: str, strict: bool) -> bytes:
     """Returns check.json: every finding with its rule, for CI and scheduled runs."""
     errors = sum(d.is_error for d in diagnostics)
     notes = sum(d.severity == NOTE for d in diagnostics)
+    acknowledged = sum(bool(d.acknowledged) for d in diagnostics)
     report = {"content": content, "strict": strict, "errors": errors,
-              "warnings": len(diagnostics) - errors - notes, "notes": notes,
+              "warnings": len(diagnostics) - errors - notes - acknowledged,
+              "acknowledged": acknowledged, "notes": notes,
               "findings": [d.as_json() for d in diagnostics]}
     return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

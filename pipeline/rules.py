@@ -59,6 +59,10 @@ REPORT_FIELD = _rule("report-field", ERROR, "read",
 UNKNOWN_FIELD = _rule("unknown-field", WARNING, "read",
                       "no unknown field in report.yaml or a reference entry (a misspelling "
                       "names the nearest known field)")
+UNUSED_ACKNOWLEDGMENT = _rule("unused-acknowledgment", WARNING, "check",
+                              "each rule report.yaml acknowledges (`acknowledge:`) gave a "
+                              "warning in this build; one that matches nothing would hide the "
+                              "next real one")
 MISSING_SECTION = _rule("missing-section", ERROR, "read",
                         "every file listed in `sections` exists, and at least one is listed")
 REFERENCE = _rule("reference", ERROR, "read",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..check import run_checks
+from ..check.acknowledgments import acknowledged_findings
 from ..diagnostics import Diagnostic, in_order, make_strict, raise_if_errors
 from ..limits import Limits
 from ..read import read_report
@@ -35,7 +36,8 @@ def load_document(content_dir: Path, strict: bool = False,
     """
     source = read_report(content_dir, limits)
     doc, resolve_findings = resolve_document(source)
-    findings = [*source.findings, *resolve_findings, *run_checks(source, doc)]
+    findings = acknowledged_findings(
+        source.report, [*source.findings, *resolve_findings, *run_checks(source, doc)])
     findings = in_order(make_strict(findings) if strict else findings)
     raise_if_errors(findings)
     return doc, findings

@@ -35,6 +35,7 @@ class Report:
     references: Path
     remote_images: bool = False
     kind: str = "記録・公開資料等"  # of 公用文: what `lint` relaxes for 解説・広報等
+    acknowledge: tuple[tuple[str, str, int], ...] = ()  # (rule id, reason, line of report.yaml)
 
     @property
     def directory(self) -> Path:
@@ -59,6 +60,8 @@ FIELDS = {
     "recipients": ("texts", False, "make dist writes a numbered PDF copy for each"),
     "remote_images": ("bool", False, "true lets figures be http(s) images (default false)"),
     "kind": ("text", False, "告示・通知等, 記録・公開資料等 (default) or 解説・広報等"),
+    "acknowledge": ("reasons", False, "warnings acknowledged, by rule id, each with its "
+                    "reason: counted, not listed, not failed by --strict"),
 }
 KINDS = ("告示・通知等", "記録・公開資料等", "解説・広報等")
 
@@ -87,12 +90,36 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
         findings.append(REPORT_FIELD.at(path, raw.line_of("id"), f"id '{raw['id']}' must be "
                                         "lower-case letters, digits, '.', '_' or '-' (it names "
                                         "the output files)"))
+    acknowledged, wrong = _acknowledged(path, raw)
+    findings += wrong
     raise_if_errors(findings)
     # A missing section is reported, and the others are still checked.
     sections, missing = _section_sources(path, raw)
     return Report(path=path, meta=_metadata(raw), sections=sections, references=references,
                   remote_images=raw.get("remote_images", False),
-                  kind=raw.get("kind", KINDS[1])), findings + missing
+                  kind=raw.get("kind", KINDS[1]), acknowledge=acknowledged), findings + missing
+
+
+def _acknowledged(path: Path, raw: LineDict) -> tuple[tuple[tuple[str, str, int], ...],
+                                                       list[Diagnostic]]:
+    """Returns acknowledge's (rule id, reason, line) and what is wrong with it: a rule
+    that does not exist, or one whose findings are errors, which nothing acknowledges."""
+    from ..rules import RULES  # the registry, for the names and severities
+    entries = raw.get("acknowledge") or {}
+    found, wrong = [], []
+    for rule_id, reason in entries.items():
+        line = entries.line_of(rule_id) if isinstance(entries, LineDict) else raw.line
+        rule = RULES.get(rule_id)
+        if rule is None:
+            wrong.append(REPORT_FIELD.at(path, line, f"acknowledge: no rule '{rule_id}'"
+                                         + did_you_mean(str(rule_id), RULES)))
+        elif rule.severity != "warning":
+            wrong.append(REPORT_FIELD.at(path, line, f"acknowledge: '{rule_id}' gives "
+                                         f"{rule.severity}s, and only warnings can be "
+                                         "acknowledged"))
+        else:
+            found.append((rule_id, reason.strip(), line))
+    return tuple(found), wrong
 
 
 def _metadata(raw: LineDict) -> Metadata:
@@ -140,6 +167,10 @@ def _coerce(raw: LineDict, name: str, kind: str) -> str:
     elif kind == "texts":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             return "must be a list of texts"
+    elif kind == "reasons":
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip()
+                                                  for v in value.values()):
+            return "must map rule ids to their reasons: {missing-accessed: \"…why…\"}"
     return ""
 
 

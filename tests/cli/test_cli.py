@@ -177,17 +177,74 @@ def test_a_failed_all_changes_neither_product(tmp_path, capsys, mode):
             if name != "check.json"} == {k: v for k, v in before.items() if k != "check.json"}
 
 
+WEB_PAGES = "".join(f"""- id: page{n}
+  type: webpage
+  title: 資料{n}
+  publisher: 試験庁
+  URL: https://example.go.jp/{n}
+  issued: 2025
+""" for n in range(6))  # none with its access date: six warnings of one rule
+
+
 def test_many_warnings_of_one_rule_are_summarised_unless_verbose(tmp_path):
     out = tmp_path / "out"
-    result = run_cli("check", "--content", str(FLAGSHIP), "--out", str(out))
+    cites = "".join(f"本文[@page{n}]。\n\n" for n in range(6))
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + cites}, references=WEB_PAGES)
+    result = run_cli("check", "--content", str(root), "--out", str(out))
     report = json.loads((out / "check.json").read_text(encoding="utf-8"))
     accessed = [f for f in report["findings"] if f["rule"] == "missing-accessed"]
     lines = result.stderr.splitlines()
-    assert result.returncode == 0 and len(accessed) > 3
+    assert result.returncode == 0 and len(accessed) == 6
     assert sum("[missing-accessed]" in line for line in lines) == 3 + 1
     assert f"… and {len(accessed) - 3} more [missing-accessed] (all in {out}/check.json)" in lines
-    verbose = run_cli("check", "--content", str(FLAGSHIP), "--out", str(out), "--verbose")
+    verbose = run_cli("check", "--content", str(root), "--out", str(out), "--verbose")
     assert len(verbose.stderr.splitlines()) == len(report["findings"])
+
+
+def test_acknowledged_warnings_are_one_line_kept_with_their_reason_and_not_strict(tmp_path):
+    out = tmp_path / "out"
+    cites = "".join(f"本文[@page{n}]。\n\n" for n in range(6))
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n" + cites}, references=WEB_PAGES,
+                        extra="acknowledge:\n  missing-accessed: 閲覧日は記録されていない。\n")
+    result = run_cli("check", "--content", str(root), "--out", str(out), "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "[missing-accessed]" not in result.stderr
+    assert "0 error(s), 0 warning(s), 6 acknowledged (missing-accessed)" in result.stdout
+    report = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert (report["warnings"], report["acknowledged"]) == (0, 6)
+    assert {f["acknowledged"] for f in report["findings"]} == {"閲覧日は記録されていない。"}
+    assert {f["severity"] for f in report["findings"]} == {"warning"}
+
+
+@pytest.mark.parametrize("acknowledge, line, expected", [
+    ("  missing-acessed: 理由\n", 10, "acknowledge: no rule 'missing-acessed' (did you mean "
+                                      "'missing-accessed'?)"),
+    ("  unknown-key: 理由\n", 10, "acknowledge: 'unknown-key' gives errors, and only warnings "
+                                  "can be acknowledged"),
+    ("  missing-accessed: ''\n", 9, "field 'acknowledge' must map rule ids to their reasons"),
+])
+def test_an_acknowledgment_of_no_rule_of_an_error_or_without_a_reason_is_an_error(
+        tmp_path, acknowledge, line, expected):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n本文である。\n"},
+                        extra="acknowledge:\n" + acknowledge)
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and f"report.yaml:{line}: error: {expected}" in result.stderr
+
+
+def test_an_acknowledgment_that_matches_nothing_is_a_warning(tmp_path):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n本文である。\n"},
+                        extra="acknowledge:\n  duplicate-url: 同じ資料を二度挙げる。\n")
+    result = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0 and "[unused-acknowledgment]" in result.stderr
+    assert "acknowledge: 'duplicate-url' matches no warning of this build" in result.stderr
+    strict = run_cli("check", "--content", str(root), "--out", str(tmp_path / "out"), "--strict")
+    assert strict.returncode == 1
+
+
+def test_the_flagship_passes_strict_by_acknowledging_its_unknowable_dates(tmp_path):
+    result = run_cli("check", "--content", str(FLAGSHIP), "--out", str(tmp_path), "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "0 warning(s), 17 acknowledged (missing-accessed, missing-issued)" in result.stdout
 
 
 def test_errors_are_never_summarised(tmp_path):

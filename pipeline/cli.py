@@ -1,5 +1,5 @@
 """Command line: `python -m pipeline COMMAND [options]`, a command each of HELP:
-check, lint, pdf, docx, html, all, dist, preview, review, linkcheck, rules.
+check, lint, pdf, docx, html, all, dist, preview, review, linkcheck, refresh, rules.
 
 Subcommands and their options, exit codes, and printing: the only place
 that prints findings or chooses how the process ends.
@@ -82,6 +82,8 @@ def _command(run: Run, args: argparse.Namespace) -> int:
         if run.command == "lint":
             with time_limit(run.limits.seconds, display_path(run.content)):
                 return _lint(run, args)
+        if run.command == "refresh":
+            return _refresh(run, args)
         with time_limit(run.limits.seconds, display_path(run.content)):
             if run.command in BUILDS:
                 with output_lock(run.out):
@@ -136,6 +138,8 @@ def _bad_numbers(args: argparse.Namespace) -> str:
     """Returns what is wrong with the numeric options, or ''."""
     if args.command == "linkcheck" and (args.timeout <= 0 or args.jobs < 1 or args.max_age < 0):
         return "--timeout must be above 0, --jobs at least 1, --max-age at least 0"
+    if args.command == "refresh" and (args.timeout <= 0 or args.max_file_mib <= 0):
+        return "--timeout and --max-file-mib must be above 0"
     if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib, args.max_pages,
                                            args.max_expanded_mib, args.max_paragraph_chars,
                                            args.max_data_columns, args.max_data_cells,
@@ -167,6 +171,8 @@ HELP = {
     "preview": "serve the web edition on 127.0.0.1 and rebuild it on every save",
     "review": "list a reviewed Word file's changes and comments at the source lines; "
               "--apply takes the accepted text back into the Markdown",
+    "refresh": "fetch data files again from their publishers (data/sources.yaml) when due, "
+               "and keep each only if the report still builds with it",
 }
 
 
@@ -219,6 +225,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="--apply even over uncommitted changes to the sources")
     review.add_argument("--comments", type=Path, metavar="FILE",
                         help="write the comments as a Markdown checklist")
+    fresh = commands.add_parser("refresh", parents=[report], help=HELP["refresh"],
+                                description=HELP["refresh"])
+    fresh.add_argument("--force", action="store_true",
+                       help="fetch every file, due or not")
+    fresh.add_argument("--max-file-mib", type=float, default=50.0,
+                       help="largest file fetched (default %(default)s)")
+    fresh.add_argument("--timeout", type=float, default=30.0,
+                       help="seconds to wait for a server (default %(default)s)")
     commands.add_parser("rules", help=HELP["rules"], description=HELP["rules"])
     return parser
 
@@ -450,6 +464,24 @@ def _linkcheck(run: Run, args: argparse.Namespace) -> int:
     print(f"{len(results)} links: {fresh} asked, {len(results) - fresh} from the cache; "
           f"{_count(findings)} (results in {display_path(cache_path)})")
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _refresh(run: Run, args: argparse.Namespace) -> int:
+    # Imported here: HTTP and the fetch are for this command alone.
+    from .build.refresh import refresh
+    # The wall clock, read for the one thing it may decide: what is due, and the time a
+    # file was fetched, which data/sources.lock records. No product reads it.
+    now = datetime.datetime.now(datetime.timezone.utc)
+    with report_lock(run.content):
+        result = refresh(run.content, now, args.force, int(args.max_file_mib * 2**20),
+                         args.timeout)
+    if not run.quiet or result.findings or result.temporary:
+        for line in result.updated + result.unchanged + (result.not_due if run.verbose else []):
+            print(line)
+        _print_diagnostics(result.findings + result.temporary)
+    if result.findings:
+        return EXIT_CONTENT
+    return EXIT_BUSY if result.temporary else EXIT_OK
 
 
 def _count(findings: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:

@@ -59,6 +59,9 @@ REPORT_FIELD = _rule("report-field", ERROR, "read",
 UNKNOWN_FIELD = _rule("unknown-field", WARNING, "read",
                       "no unknown field in report.yaml or a reference entry (a misspelling "
                       "names the nearest known field)")
+REFRESH = _rule("refresh", ERROR, "read",
+                "`refresh` fetches a publisher's file over https within its limits, and the "
+                "new file fits what the report uses; otherwise the old file stays")
 UNUSED_ACKNOWLEDGMENT = _rule("unused-acknowledgment", WARNING, "check",
                               "each rule report.yaml acknowledges (`acknowledge:`) gave a "
                               "warning in this build; one that matches nothing would hide the "

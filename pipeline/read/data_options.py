@@ -28,7 +28,9 @@ from .tables import ENCODINGS, ReadOptions
 from .yamlfile import LineDict, load_yaml, shown
 
 SOURCES_FILE = "sources.yaml"
-KEYS = ("header_row", "header_rows", "names", "missing", "encoding", "path")
+KEYS = ("header_row", "header_rows", "names", "missing", "encoding", "path",
+        # where the file comes from, for `refresh` (publishers.py reads them)
+        "url", "publisher", "title", "license", "every")
 
 
 def load_options(directory: Path) -> tuple[dict[str, ReadOptions], list[Diagnostic]]:

@@ -44,16 +44,17 @@ def output_lock(out_dir: Path):
 
 @contextmanager
 def report_lock(content_dir: Path):
-    """Holds a report's lock while its sources are rewritten (`review --apply`): an
-    advisory lock on its report.yaml, so that no file is added to the author's tree."""
+    """Holds a report's lock while its sources are rewritten (`review --apply`,
+    `refresh`): an advisory lock on its report.yaml, so that no file is added to the
+    author's tree."""
     fd = os.open(content_dir / "report.yaml", os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputBusy([BUSY.at(content_dir / "report.yaml", None, "another "
-                                      "`review --apply` is writing this report's sources; "
-                                      "try again when it is done")]) from None
+                                      "`review --apply` or `refresh` is writing this "
+                                      "report's sources; try again when it is done")]) from None
         yield
     finally:
         os.close(fd)

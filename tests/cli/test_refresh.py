@@ -1,0 +1,205 @@
+"""`refresh`: data fetched again from its publisher over real HTTPS (a server on
+127.0.0.1 with its own certificate, trusted through SSL_CERT_FILE), kept only when the
+report still builds with it, with the fetch recorded beside the data."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import ssl
+import subprocess
+import threading
+import time
+
+import pytest
+import yaml
+from helpers import write_report
+
+from pipeline.cli import main
+
+OLD = "区分,現在（万人）\n国家公務員,59\n地方公務員,274\n"
+NEW = "区分,現在（万人）\n国家公務員,58\n地方公務員,280\n"
+SECTION = "# 職員\n\n国家公務員は{{ staff['国家公務員']['現在（万人）'] }}万人である[@gamma]。\n"
+
+
+class Publisher(http.server.BaseHTTPRequestHandler):
+    """Serves `files` {path: (status, body, headers)}, answering If-None-Match with 304;
+    remembers every request's path and headers."""
+
+    files: dict = {}
+    seen: list = []
+    delay = 0.0
+
+    def do_GET(self):  # noqa: N802 -- http.server's name
+        type(self).seen.append((self.path, dict(self.headers)))
+        time.sleep(type(self).delay)
+        status, body, headers = type(self).files.get(self.path, (404, b"", {}))
+        if status == 200 and headers.get("ETag") and \
+                self.headers.get("If-None-Match") == headers["ETag"]:
+            status, body = 304, b""
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made with openssl."""
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+                   check=True, capture_output=True, timeout=60)
+    return folder
+
+
+@pytest.fixture
+def server(certificate, monkeypatch):
+    """The publisher on 127.0.0.1 and a free port, started for the test and always stopped."""
+    Publisher.files, Publisher.seen, Publisher.delay = {}, [], 0.0
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Publisher)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate / "cert.pem"))
+    monkeypatch.setenv("PIPELINE_ALLOW_HOSTS", "127.0.0.1")
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+def _report(tmp_path, base: str, every: str = "month", extra: str = ""):
+    root = write_report(tmp_path / "r", {"01.md": SECTION}, data={"staff.csv": OLD})
+    (root / "data" / "sources.yaml").write_text(
+        f"staff.csv:\n  url: {base}/staff.csv\n  publisher: 内閣人事局\n"
+        f"  title: 国家公務員の数\n  license: CC BY 4.0\n  every: {every}\n{extra}",
+        encoding="utf-8")
+    return root
+
+
+def _refresh(root, capsys, *options) -> tuple[int, str]:
+    code = main(["refresh", "--content", str(root), *options])
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
+
+
+def test_new_data_that_fits_replaces_the_old_and_is_recorded(tmp_path, server, capsys):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {"ETag": '"v2"',
+                                                       "Last-Modified": "Tue, 01 Dec 2026 00:00:00 GMT"})
+    code, printed = _refresh(root, capsys)
+    assert code == 0, printed
+    assert (root / "data" / "staff.csv").read_text(encoding="utf-8") == NEW
+    assert f"data/staff.csv: updated from {server}/staff.csv" in printed
+    record = yaml.safe_load((root / "data" / "sources.lock").read_text(encoding="utf-8"))
+    assert record["staff.csv"]["url"] == f"{server}/staff.csv"
+    assert record["staff.csv"]["etag"] == '"v2"'
+    assert record["staff.csv"]["sha256"] == hashlib.sha256(NEW.encode()).hexdigest()
+    assert record["staff.csv"]["fetched"].endswith("Z")
+
+
+def test_a_file_not_due_is_not_asked_for_and_an_unchanged_one_costs_a_304(tmp_path, server,
+                                                                          capsys):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {"ETag": '"v2"'})
+    assert _refresh(root, capsys)[0] == 0
+    lock = (root / "data" / "sources.lock").read_bytes()
+    assert _refresh(root, capsys)[0] == 0 and len(Publisher.seen) == 1  # a month: not due
+    code, printed = _refresh(root, capsys, "--force")
+    assert code == 0 and "unchanged (HTTP 304" in printed
+    assert Publisher.seen[-1][1].get("If-None-Match") == '"v2"'
+    assert (root / "data" / "sources.lock").read_bytes() == lock  # nothing changed
+
+
+def test_new_data_without_a_cell_the_text_uses_leaves_the_old_file(tmp_path, server, capsys):
+    root = _report(tmp_path, server)
+    broken = "区分,職員数\n国家公務員,58\n".encode()
+    Publisher.files["/staff.csv"] = (200, broken, {})
+    code, printed = _refresh(root, capsys)
+    assert code == 1
+    assert (root / "data" / "staff.csv").read_text(encoding="utf-8") == OLD
+    assert not (root / "data" / "sources.lock").exists()
+    assert f"the new file from {server}/staff.csv does not fit the report" in printed
+    assert "現在（万人）" in printed and "01.md:3" in printed  # the cell, and where it is used
+    assert str(tmp_path / "r") in printed and "refresh-" not in printed  # the report's paths
+
+
+@pytest.mark.parametrize("answer, code, message", [
+    ((503, b"", {}), 75, "HTTP 503"),
+    ((404, b"", {}), 1, "HTTP 404"),
+    ((301, b"", {"Location": "http://127.0.0.1/staff.csv"}), 1, "only https is followed"),
+])
+def test_a_failed_fetch_keeps_the_old_file_and_says_whether_to_try_again(
+        tmp_path, server, capsys, answer, code, message):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = answer
+    got, printed = _refresh(root, capsys)
+    assert got == code and message in printed and "the old file stays" in printed
+    assert (root / "data" / "staff.csv").read_text(encoding="utf-8") == OLD
+
+
+def test_a_redirect_to_https_is_followed(tmp_path, server, capsys):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (302, b"", {"Location": "/v2/staff.csv"})
+    Publisher.files["/v2/staff.csv"] = (200, NEW.encode(), {})
+    assert _refresh(root, capsys)[0] == 0
+    assert (root / "data" / "staff.csv").read_text(encoding="utf-8") == NEW
+
+
+def test_a_slow_server_is_a_timeout_to_try_again(tmp_path, server, capsys):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {})
+    Publisher.delay = 2.0
+    code, printed = _refresh(root, capsys, "--timeout", "0.5")
+    assert code == 75 and "cannot fetch it" in printed
+
+
+def test_a_file_over_the_limit_is_refused(tmp_path, server, capsys):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (200, NEW.encode() + b"x" * 2**20, {})
+    code, printed = _refresh(root, capsys, "--max-file-mib", "1")
+    assert code == 1 and "larger than 1 MiB" in printed
+
+
+def test_this_machines_addresses_are_refused_unless_allowed(tmp_path, server, capsys,
+                                                           monkeypatch):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {})
+    monkeypatch.delenv("PIPELINE_ALLOW_HOSTS")
+    code, printed = _refresh(root, capsys)
+    assert code == 1 and "not fetched unless PIPELINE_ALLOW_HOSTS names it" in printed
+    assert Publisher.seen == []  # refused before any connection
+
+
+def test_an_untrusted_certificate_is_refused(tmp_path, server, capsys, monkeypatch):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {})
+    monkeypatch.delenv("SSL_CERT_FILE")
+    code, printed = _refresh(root, capsys)
+    assert code == 1 and "certificate is not trusted" in printed
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("  url: http://example.jp/a.csv\n", "must be an https:// address"),
+    ("  every: fortnight\n", "must be one of day, week, month, year"),
+])
+def test_a_wrong_source_is_an_error_at_its_line(tmp_path, capsys, entry, message):
+    root = write_report(tmp_path / "r", {"01.md": SECTION}, data={"staff.csv": OLD})
+    fields = {"url": "https://example.jp/a.csv", "publisher": "内閣人事局", "title": "数",
+              "every": "month"}
+    key = entry.split(":")[0].strip()
+    lines = "".join(f"  {k}: {v}\n" for k, v in fields.items() if k != key) + entry
+    (root / "data" / "sources.yaml").write_text("staff.csv:\n" + lines, encoding="utf-8")
+    code, printed = _refresh(root, capsys)
+    assert code == 1 and message in printed and "sources.yaml:" in printed

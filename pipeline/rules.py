@@ -97,7 +97,8 @@ FIGURE = _rule("figure", ERROR, "read",
 CHART = _rule("chart", ERROR, "read",
               "a chart or table block names known keys, a data file inside data/, its "
               "columns and sheet; numeric values to draw; a caption and its sources as "
-              "citations; a pie of at most 7 slices, none negative")
+              "citations (unless data/sources.yaml names the file's publisher); a pie of at "
+              "most 7 slices, none negative")
 FOOTNOTE = _rule("footnote", ERROR, "read",
                  "every `[^name]` call has a definition `[^name]: …`, every definition is "
                  "called, and no name is defined twice in a section")

@@ -193,6 +193,7 @@ class Table:
     notes: tuple[str, ...] = ()  # a data table's notes, as its file writes them under it
     data: str = ""  # a data table's file, as the block names it
     caption_pos: Pos | None = None  # a `Table: …` paragraph's own place
+    provenance: str = ""  # its data's publisher and fetch date, for the 出典 line
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ class Chart:
     label: str = ""  # `id:`, for cross-references
     number: int = 0  # set by resolve
     anchor: str = ""
+    provenance: str = ""  # its data's publisher and fetch date, for the 出典 line
 
 
 Block = Union[Heading, Paragraph, BulletList, OrderedList, Quote, CodeBlock, ThematicBreak,

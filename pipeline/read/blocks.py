@@ -48,7 +48,7 @@ class _BlockError(Exception):
 def convert_block(block: BlockText, data: DataFiles) -> Chart | Table:
     """Returns the block's node; raises PipelineError at the block or its data file."""
     try:
-        spec = _spec(block)
+        spec = _spec(block, data)
         return _chart(block, spec, data) if block.kind == "chart" else _table(block, spec, data)
     except _BlockError as exc:
         raise PipelineError([CHART.at(block.pos.path, block.pos.line, str(exc))]) from None
@@ -56,7 +56,7 @@ def convert_block(block: BlockText, data: DataFiles) -> Chart | Table:
         raise PipelineError([CHART.at(block.pos.path, block.pos.line, str(exc))]) from None
 
 
-def _spec(block: BlockText) -> LineDict:
+def _spec(block: BlockText, data: DataFiles) -> LineDict:
     spec = parse_yaml(block.text, block.pos.path, block.pos.line + 1, in_block=True)
     if not isinstance(spec, LineDict):
         raise _BlockError(f"a {block.kind} block holds YAML keys: data, caption, source, …")
@@ -66,7 +66,9 @@ def _spec(block: BlockText) -> LineDict:
             raise _BlockError(f"unknown key '{key}' in a {block.kind} block"
                               + did_you_mean(str(key), known))
     for key in ("data", "caption", "source") + (("type",) if block.kind == "chart" else ()):
-        if spec.get(key) in (None, "", []):
+        if spec.get(key) in (None, "", []) and not (
+                key == "source" and "source" not in spec
+                and data.provenance(str(spec.get("data", "")))):  # its publisher is the 出典
             raise _BlockError(f"a {block.kind} block needs '{key}'")
     return spec
 
@@ -90,7 +92,11 @@ def _names(spec: LineDict, key: str) -> list[str]:
     return [str(v) for v in values]
 
 
-def _source(block: BlockText, spec: LineDict) -> Inlines:
+def _source(block: BlockText, spec: LineDict, provenance: str = "") -> Inlines:
+    """Returns the block's cited sources; they may be left out when its data file's
+    publisher is known (data/sources.yaml), whose provenance is then the 出典."""
+    if provenance and "source" not in spec:
+        return ()
     source = block.inlines(_text(spec, "source"))
     if not source or any(isinstance(node, Text) and node.text.strip() for node in source):
         raise _BlockError("'source' must be citations, as in the text: [@key] or [@a; @b]")
@@ -151,9 +157,10 @@ def _chart(block: BlockText, spec: LineDict, data: DataFiles) -> Chart:
     labels = spec.get("labels", False)
     if not isinstance(labels, bool):
         raise _BlockError(f"'labels' must be true or false, not {shown(labels)}")
+    provenance = data.provenance(_text(spec, "data"))
     return Chart(kind, categories, series, _text(spec, "unit"), labels,
-                 block.inlines(_text(spec, "caption")), _source(block, spec), block.pos,
-                 _text(spec, "data"), _text(spec, "id"))
+                 block.inlines(_text(spec, "caption")), _source(block, spec, provenance),
+                 block.pos, _text(spec, "data"), _text(spec, "id"), provenance=provenance)
 
 
 def _numeric(table: DataTable, column: int) -> bool:
@@ -215,9 +222,10 @@ def _table(block: BlockText, spec: LineDict, data: DataFiles) -> Table:
     header = (tuple((Text(name),) for name in names),)
     body = tuple(tuple(_cell(table, r, c) for c in columns) for r in range(len(table.rows)))
     aligns = tuple("right" if n else "" for n in numeric)
+    provenance = data.provenance(_text(spec, "data"))
     return Table(header, body, aligns, block.pos, block.inlines(_text(spec, "caption")),
-                 source=_source(block, spec), label=_text(spec, "id"), notes=table.notes,
-                 data=_text(spec, "data"))
+                 source=_source(block, spec, provenance), label=_text(spec, "id"),
+                 notes=table.notes, data=_text(spec, "data"), provenance=provenance)
 
 
 def _cell(table: DataTable, row: int, column: int) -> Inlines:

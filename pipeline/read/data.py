@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
 from ..rules import DATA, DATA_UNUSED
 from .data_options import SOURCES_FILE, load_options
+from .publishers import LOCK_FILE, load_lock, load_publishers, provenance_text
 from .files import inside
 from .rows import as_rows
 from .tables import DataTable, ReadOptions, load_json, read_sheet_names, read_table, records_table
@@ -73,6 +74,19 @@ class DataFiles:
         self.failed: dict[Path, list[Diagnostic]] = {}  # read once; read_report drops repeats
         self.used: set[Path] = set()
         self.options, self.findings = load_options(self.directory)
+        self._publishers = None  # data/sources.yaml's publishers, read when first asked
+
+    def provenance(self, name: str) -> str:
+        """Returns the 出典 of data/name when a publisher gives it (data/sources.yaml),
+        with the date it was fetched (data/sources.lock), as the licences ask:
+        内閣人事局「国家公務員の数」（2026年12月1日取得）を加工して作成; else ''."""
+        if self._publishers is None:
+            self._publishers = (load_publishers(self.directory)[0], load_lock(self.directory))
+        publishers, fetches = self._publishers
+        publisher = publishers.get(name)
+        if publisher is None:
+            return ""
+        return provenance_text(publisher, fetches.get(name))
 
     def variables(self, names=None) -> dict:
         """Returns {NAME: content} for the data files among names (all when None), for
@@ -165,7 +179,8 @@ class DataFiles:
         a file in data/ that is no data file. Read only now, so it stops nothing."""
         findings = []
         for path in sorted(self.directory.iterdir()) if self.directory.is_dir() else []:
-            if path.name.startswith(".") or path.name == SOURCES_FILE or path in self.used:
+            if path.name.startswith(".") or path.name in (SOURCES_FILE, LOCK_FILE) \
+                    or path in self.used:
                 continue
             if path.is_file() and path.suffix not in DATA_SUFFIXES:
                 why = _NOT_DATA.get(path.suffix.lower(), "not a data file")

@@ -86,6 +86,24 @@ def _problem(entry: LineDict) -> tuple[str, int]:
     return "", 0
 
 
+# The date a file was fetched, as a Japanese reader's calendar has it (JST).
+JST = datetime.timezone(datetime.timedelta(hours=9), "JST")
+
+
+def provenance_text(publisher: Publisher, fetch: Fetch | None) -> str:
+    """Returns the 出典 of a publisher's file as PDL 1.0 and CC BY ask for data that was
+    worked on: 内閣人事局「国家公務員の数」（2026年12月1日取得）を加工して作成. A
+    Creative Commons licence is named beside the date; a file never fetched has no date."""
+    notes = []
+    if fetch is not None:
+        day = fetch.fetched.astimezone(JST)
+        notes.append(f"{day.year}年{day.month}月{day.day}日取得")
+    if publisher.license.upper().startswith("CC"):
+        notes.append(publisher.license)
+    said = f"（{'、'.join(notes)}）" if notes else ""
+    return f"{publisher.publisher}「{publisher.title}」{said}を加工して作成"
+
+
 def due(last: Fetch | None, every: str, now: datetime.datetime) -> bool:
     """Says whether a file fetched at last is to be fetched again at now."""
     return last is None or now >= next_fetch(last.fetched, every)

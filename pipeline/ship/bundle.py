@@ -30,7 +30,9 @@ from pathlib import Path
 
 from ..diagnostics import PipelineError
 from ..limits import Limits
+from ..read.data import DATA_DIR
 from ..read.files import read_text
+from ..read.publishers import load_lock, load_publishers
 from ..rules import DIST_EXISTS, RECIPIENTS
 from ..tree import Document, Metadata
 from ..write import ARCHIVAL_VARIANT, TEMPLATES
@@ -205,9 +207,28 @@ def _manifest(doc: Document, options: DistOptions, fp: Fingerprint, files: list[
         "pdf_variant": ARCHIVAL_VARIANT if meta.archival else None,
         "previous": previous["snapshot"]["bundle"] if previous else None,
         "files": entries, "copies": copies,
+        "data_sources": data_sources(options.content_dir),
         "inputs": [{"name": label, "value": value} for label, value in fp.inputs],
     }
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def data_sources(content_dir: Path) -> list[dict]:
+    """Returns where each data file with a publisher comes from, for the manifest: its
+    address, publisher, title and licence (data/sources.yaml), and its last fetch
+    (data/sources.lock)."""
+    data_dir = content_dir / DATA_DIR
+    publishers, _ = load_publishers(data_dir)
+    fetches = load_lock(data_dir)
+    out = []
+    for name, publisher in sorted(publishers.items()):
+        fetch = fetches.get(name)
+        out.append({"file": f"data/{name}", "url": publisher.url,
+                    "publisher": publisher.publisher, "title": publisher.title,
+                    "license": publisher.license or None,
+                    "fetched": fetch.fetched.strftime("%Y-%m-%dT%H:%M:%SZ") if fetch else None,
+                    "sha256": fetch.sha256 if fetch else None})
+    return out
 
 
 def _sha256sums(root: Path, files: list[Path]) -> bytes:

@@ -192,7 +192,7 @@ def _(node: Table, env: HtmlOptions) -> Markup:
         table_label(node.number), inlines_html(node.caption))
     return Markup('<figure class="table{}" id="{}">\n{}{}{}{}</figure>\n').format(
         " long" if len(node.body) > LONG_TABLE_ROWS else "", node.anchor, caption, table,
-        _notes(node.notes), _source_line(node.source))
+        _notes(node.notes), _source_line(node.source, node.provenance))
 
 
 def _web_table(node: Table) -> Markup:
@@ -209,7 +209,7 @@ def _web_table(node: Table) -> Markup:
     return Markup('<div class="table{}" id="{}" role="region" tabindex="0"{}>\n<table>\n{}'
                   '<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n{}{}</div>\n').format(
         " data" if node.data else "", node.anchor or "", label, caption, head, body,
-        _notes(node.notes), _source_line(node.source))
+        _notes(node.notes), _source_line(node.source, node.provenance))
 
 
 def _notes(notes: tuple[str, ...]) -> Markup:
@@ -222,11 +222,14 @@ def _notes(notes: tuple[str, ...]) -> Markup:
 LONG_TABLE_ROWS = 12
 
 
-def _source_line(source) -> Markup:
-    """Returns the 出典 line under a chart or a data table, or nothing."""
-    if not source:
+def _source_line(source, provenance: str = "") -> Markup:
+    """Returns the 出典 line under a chart or a data table, or nothing: its data's
+    publisher (data/sources.yaml), then the sources it cites."""
+    if not source and not provenance:
         return Markup("")
-    return Markup('<p class="source">{}{}</p>\n').format(labels.SOURCE, inlines_html(source))
+    join = labels.SOURCE_JOIN if provenance and source else ""
+    return Markup('<p class="source">{}{}{}{}</p>\n').format(
+        labels.SOURCE, provenance, join, inlines_html(source))
 
 
 def _row(cells, tag: str, aligns, scope: str = "") -> Markup:
@@ -254,12 +257,12 @@ def _(node: Chart, env: HtmlOptions) -> Markup:
                       'class="label">{}</span>{}</figcaption>\n{}</figure>\n').format(
             node.anchor, inline_svg(svg, alt_text(node), node.anchor),
             figure_label(node.number),
-            inlines_html(node.caption), _source_line(node.source))
+            inlines_html(node.caption), _source_line(node.source, node.provenance))
     return Markup('<figure class="figure chart" id="{}">\n<img src="{}" alt="{}">\n'
                   '<figcaption><span class="label">{}</span>{}</figcaption>\n{}</figure>\n'
                   ).format(node.anchor, data_uri(svg, "image/svg+xml"), alt_text(node),
                            figure_label(node.number), inlines_html(node.caption),
-                           _source_line(node.source))
+                           _source_line(node.source, node.provenance))
 
 
 # ---- inlines ---------------------------------------------------------------

@@ -14,6 +14,7 @@ SUMMARY = "要旨"
 CONTENTS = "目次"
 REFERENCES = "参考文献"
 SOURCE = "出典："  # before the sources under a chart or a data table
+SOURCE_JOIN = "；"  # between a publisher's provenance and the sources cited after it
 CROSSREF_JOIN = "・"  # 図1・図2
 CITATION_JOIN = "、"  # between the keys of [see @a, p. 3; @b]: see 1)（p. 3）、2)
 

@@ -203,3 +203,63 @@ def test_a_wrong_source_is_an_error_at_its_line(tmp_path, capsys, entry, message
     (root / "data" / "sources.yaml").write_text("staff.csv:\n" + lines, encoding="utf-8")
     code, printed = _refresh(root, capsys)
     assert code == 1 and message in printed and "sources.yaml:" in printed
+
+
+CHARTED = SECTION + """
+```chart
+type: bar
+data: staff.csv
+x: 区分
+y: [現在（万人）]
+caption: 職員数
+```
+
+```table
+data: staff.csv
+caption: 職員数の表
+```
+"""
+
+
+def test_the_source_line_names_the_publisher_and_the_day_of_the_fetch(tmp_path, server,
+                                                                      capsys):
+    """A chart and a table from a fetched file need no `source:`; their 出典 line is the
+    publisher's, dated by data/sources.lock in Japan's calendar, the same in all three
+    products and in every build (the recorded time, not the clock)."""
+    import docx
+
+    from helpers import pdf_lines
+    root = _report(tmp_path, server)
+    (root / "01.md").write_text(CHARTED, encoding="utf-8")
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {})
+    assert _refresh(root, capsys)[0] == 0
+    lock = root / "data" / "sources.lock"
+    lock.write_text(lock.read_text(encoding="utf-8").replace(
+        yaml.safe_load(lock.read_text(encoding="utf-8"))["staff.csv"]["fetched"],
+        "2026-11-30T20:00:00Z"), encoding="utf-8")  # 5 a.m. on 1 December in Japan
+    line = "出典：内閣人事局「国家公務員の数」（2026年12月1日取得、CC BY 4.0）を加工して作成"
+    out = tmp_path / "out"
+    for command in ("all", "html"):
+        assert main([command, "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    assert [t for t in pdf_lines(out / "test-report.pdf") if t.startswith("出典")] == \
+        [line.replace(" ", "")] * 2
+    assert [p.text for p in docx.Document(out / "test-report.docx").paragraphs
+            if p.text.startswith("出典")] == [line] * 2
+    assert (out / "test-report.html").read_text(encoding="utf-8").count(
+        f'<p class="source">{line}</p>') == 2
+    first = (out / "test-report.pdf").read_bytes()
+    assert main(["pdf", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    assert (out / "test-report.pdf").read_bytes() == first
+    assert main(["dist", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    import json
+    manifest, = (out / "dist").glob("*/manifest.json")
+    assert json.loads(manifest.read_text(encoding="utf-8"))["data_sources"] == [{
+        "file": "data/staff.csv", "url": f"{server}/staff.csv", "publisher": "内閣人事局",
+        "title": "国家公務員の数", "license": "CC BY 4.0", "fetched": "2026-11-30T20:00:00Z",
+        "sha256": hashlib.sha256(NEW.encode()).hexdigest()}]
+
+
+def test_a_chart_from_a_file_without_a_publisher_still_needs_its_source(tmp_path, capsys):
+    root = write_report(tmp_path / "r", {"01.md": CHARTED}, data={"staff.csv": OLD})
+    assert main(["check", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
+    assert "a chart block needs 'source'" in capsys.readouterr().err

@@ -178,6 +178,18 @@ class ThematicBreak:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a data file's numbers come from, when data/sources.yaml names its publisher:
+    the writers make the 出典 line of it, and the open data's sources and licence."""
+
+    publisher: str
+    title: str
+    url: str
+    license: str = ""
+    fetched_on: datetime.date | None = None  # in Japan's calendar, from data/sources.lock
+
+
+@dataclass(frozen=True)
 class Table:
     """A table; a captioned one gets its 表 number (and anchor) from resolve."""
 
@@ -193,7 +205,7 @@ class Table:
     notes: tuple[str, ...] = ()  # a data table's notes, as its file writes them under it
     data: str = ""  # a data table's file, as the block names it
     caption_pos: Pos | None = None  # a `Table: …` paragraph's own place
-    provenance: str = ""  # its data's publisher and fetch date, for the 出典 line
+    provenance: Provenance | None = None  # its data file's publisher, for the 出典 line
 
 
 @dataclass(frozen=True)
@@ -235,7 +247,8 @@ class Chart:
     label: str = ""  # `id:`, for cross-references
     number: int = 0  # set by resolve
     anchor: str = ""
-    provenance: str = ""  # its data's publisher and fetch date, for the 出典 line
+    provenance: Provenance | None = None  # its data file's publisher, for the 出典 line
+    category_name: str = ""  # the column its categories come from (x), for its open data
 
 
 Block = Union[Heading, Paragraph, BulletList, OrderedList, Quote, CodeBlock, ThematicBreak,

@@ -26,6 +26,7 @@ from ..tree import Chart, Document, walk
 from ..write import TEMPLATES
 from ..write.chart import chart_key, draw_chart, figure_of, placeholder_svg, save_chart
 from ..write.html import HtmlOptions, data_uri, render_html
+from ..write.opendata import open_data
 from ..write.pdf import PdfOptions, refuse_overlong, render_pdf
 
 
@@ -254,6 +255,10 @@ def write_bundle_products(doc: Document, out_dir: Path, content_dir: Path,
         path = tmp / "copies" / copy_name(stem, number, recipient)
         files.append(write_pdf(doc, path, content_dir, limits, copy_label(recipient, number),
                                cache=cache).path)
+    for name, data in open_data(doc).items():  # the numbers behind the charts and tables
+        (tmp / "data").mkdir(exist_ok=True)
+        write_atomic(tmp / "data" / name, data)
+        files.append(tmp / "data" / name)
     return files, pdf.pages
 
 

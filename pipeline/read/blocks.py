@@ -68,7 +68,7 @@ def _spec(block: BlockText, data: DataFiles) -> LineDict:
     for key in ("data", "caption", "source") + (("type",) if block.kind == "chart" else ()):
         if spec.get(key) in (None, "", []) and not (
                 key == "source" and "source" not in spec
-                and data.provenance(str(spec.get("data", "")))):  # its publisher is the 出典
+                and data.provenance(str(spec.get("data", ""))) is not None):  # the publisher
             raise _BlockError(f"a {block.kind} block needs '{key}'")
     return spec
 
@@ -92,10 +92,10 @@ def _names(spec: LineDict, key: str) -> list[str]:
     return [str(v) for v in values]
 
 
-def _source(block: BlockText, spec: LineDict, provenance: str = "") -> Inlines:
+def _source(block: BlockText, spec: LineDict, provenance=None) -> Inlines:
     """Returns the block's cited sources; they may be left out when its data file's
     publisher is known (data/sources.yaml), whose provenance is then the 出典."""
-    if provenance and "source" not in spec:
+    if provenance is not None and "source" not in spec:
         return ()
     source = block.inlines(_text(spec, "source"))
     if not source or any(isinstance(node, Text) and node.text.strip() for node in source):
@@ -160,7 +160,8 @@ def _chart(block: BlockText, spec: LineDict, data: DataFiles) -> Chart:
     provenance = data.provenance(_text(spec, "data"))
     return Chart(kind, categories, series, _text(spec, "unit"), labels,
                  block.inlines(_text(spec, "caption")), _source(block, spec, provenance),
-                 block.pos, _text(spec, "data"), _text(spec, "id"), provenance=provenance)
+                 block.pos, _text(spec, "data"), _text(spec, "id"), provenance=provenance,
+                 category_name=table.columns[x])
 
 
 def _numeric(table: DataTable, column: int) -> bool:

@@ -19,7 +19,8 @@ from ..diagnostics import Diagnostic, PipelineError
 from ..limits import Limits
 from ..rules import DATA, DATA_UNUSED
 from .data_options import SOURCES_FILE, load_options
-from .publishers import LOCK_FILE, load_lock, load_publishers, provenance_text
+from ..tree import Provenance
+from .publishers import LOCK_FILE, load_lock, load_publishers, provenance
 from .files import inside
 from .rows import as_rows
 from .tables import DataTable, ReadOptions, load_json, read_sheet_names, read_table, records_table
@@ -76,17 +77,14 @@ class DataFiles:
         self.options, self.findings = load_options(self.directory)
         self._publishers = None  # data/sources.yaml's publishers, read when first asked
 
-    def provenance(self, name: str) -> str:
-        """Returns the 出典 of data/name when a publisher gives it (data/sources.yaml),
-        with the date it was fetched (data/sources.lock), as the licences ask:
-        内閣人事局「国家公務員の数」（2026年12月1日取得）を加工して作成; else ''."""
+    def provenance(self, name: str) -> Provenance | None:
+        """Returns where data/name comes from when data/sources.yaml names its publisher,
+        with the day it was fetched (data/sources.lock); else None."""
         if self._publishers is None:
             self._publishers = (load_publishers(self.directory)[0], load_lock(self.directory))
         publishers, fetches = self._publishers
         publisher = publishers.get(name)
-        if publisher is None:
-            return ""
-        return provenance_text(publisher, fetches.get(name))
+        return provenance(publisher, fetches.get(name)) if publisher is not None else None
 
     def variables(self, names=None) -> dict:
         """Returns {NAME: content} for the data files among names (all when None), for

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from ..diagnostics import Diagnostic
 from ..rules import DATA
+from ..tree import Provenance
 from .data_options import SOURCES_FILE
 from .yamlfile import LineDict, load_yaml
 
@@ -90,18 +91,12 @@ def _problem(entry: LineDict) -> tuple[str, int]:
 JST = datetime.timezone(datetime.timedelta(hours=9), "JST")
 
 
-def provenance_text(publisher: Publisher, fetch: Fetch | None) -> str:
-    """Returns the 出典 of a publisher's file as PDL 1.0 and CC BY ask for data that was
-    worked on: 内閣人事局「国家公務員の数」（2026年12月1日取得）を加工して作成. A
-    Creative Commons licence is named beside the date; a file never fetched has no date."""
-    notes = []
-    if fetch is not None:
-        day = fetch.fetched.astimezone(JST)
-        notes.append(f"{day.year}年{day.month}月{day.day}日取得")
-    if publisher.license.upper().startswith("CC"):
-        notes.append(publisher.license)
-    said = f"（{'、'.join(notes)}）" if notes else ""
-    return f"{publisher.publisher}「{publisher.title}」{said}を加工して作成"
+def provenance(publisher: Publisher, fetch: Fetch | None) -> Provenance:
+    """Returns the tree's record of where a file comes from; its fetch date is the day
+    in Japan (a fetch at 20:00 UTC on 30 November is 1 December)."""
+    day = fetch.fetched.astimezone(JST).date() if fetch is not None else None
+    return Provenance(publisher.publisher, publisher.title, publisher.url, publisher.license,
+                      day)
 
 
 def due(last: Fetch | None, every: str, now: datetime.datetime) -> bool:

@@ -207,9 +207,10 @@ def _web_table(node: Table) -> Markup:
     label = Markup(' aria-label="{}"').format(
         table_label(node.number) if node.number else "表")
     return Markup('<div class="table{}" id="{}" role="region" tabindex="0"{}>\n<table>\n{}'
-                  '<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n{}{}</div>\n').format(
+                  '<thead>\n{}</thead>\n<tbody>\n{}</tbody>\n</table>\n{}{}{}</div>\n').format(
         " data" if node.data else "", node.anchor or "", label, caption, head, body,
-        _notes(node.notes), _source_line(node.source, node.provenance))
+        _notes(node.notes), _source_line(node.source, node.provenance),
+        _data_link(node) if node.data and node.number else "")
 
 
 def _notes(notes: tuple[str, ...]) -> Markup:
@@ -222,14 +223,23 @@ def _notes(notes: tuple[str, ...]) -> Markup:
 LONG_TABLE_ROWS = 12
 
 
-def _source_line(source, provenance: str = "") -> Markup:
+def _source_line(source, provenance=None) -> Markup:
     """Returns the 出典 line under a chart or a data table, or nothing: its data's
     publisher (data/sources.yaml), then the sources it cites."""
+    provenance = labels.provenance_text(provenance)
     if not source and not provenance:
         return Markup("")
     join = labels.SOURCE_JOIN if provenance and source else ""
     return Markup('<p class="source">{}{}{}{}</p>\n').format(
         labels.SOURCE, provenance, join, inlines_html(source))
+
+
+def _data_link(node) -> Markup:
+    """The web edition's link to the numbers behind a chart or a data table: the CSV
+    itself, inside the page, which stays one file (the bundle has the same in data/)."""
+    from .opendata import csv_name, node_csv  # the web edition's alone
+    return Markup('<p class="data-link"><a href="{}" download="{}">{}</a></p>\n').format(
+        data_uri(node_csv(node), "text/csv"), csv_name(node), labels.DATA_LINK)
 
 
 def _row(cells, tag: str, aligns, scope: str = "") -> Markup:
@@ -254,10 +264,11 @@ def _(node: Chart, env: HtmlOptions) -> Markup:
     svg = env.draw_chart(node, "svg")
     if env.web:
         return Markup('<figure class="figure chart" id="{}">\n{}\n<figcaption><span '
-                      'class="label">{}</span>{}</figcaption>\n{}</figure>\n').format(
+                      'class="label">{}</span>{}</figcaption>\n{}{}</figure>\n').format(
             node.anchor, inline_svg(svg, alt_text(node), node.anchor),
             figure_label(node.number),
-            inlines_html(node.caption), _source_line(node.source, node.provenance))
+            inlines_html(node.caption), _source_line(node.source, node.provenance),
+            _data_link(node))
     return Markup('<figure class="figure chart" id="{}">\n<img src="{}" alt="{}">\n'
                   '<figcaption><span class="label">{}</span>{}</figcaption>\n{}</figure>\n'
                   ).format(node.anchor, data_uri(svg, "image/svg+xml"), alt_text(node),

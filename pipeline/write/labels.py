@@ -14,7 +14,24 @@ SUMMARY = "要旨"
 CONTENTS = "目次"
 REFERENCES = "参考文献"
 SOURCE = "出典："  # before the sources under a chart or a data table
+DATA_LINK = "データ（CSV）"  # the web edition's link to a chart's or table's numbers
 SOURCE_JOIN = "；"  # between a publisher's provenance and the sources cited after it
+
+
+def provenance_text(provenance) -> str:
+    """Returns the 出典 of a publisher's data as PDL 1.0 and CC BY ask of data that was
+    worked on: 内閣人事局「国家公務員の数」（2026年12月1日取得）を加工して作成, with a
+    Creative Commons licence named beside the date; '' for None."""
+    if provenance is None:
+        return ""
+    notes = []
+    if provenance.fetched_on is not None:
+        day = provenance.fetched_on
+        notes.append(f"{day.year}年{day.month}月{day.day}日取得")
+    if provenance.license.upper().startswith("CC"):
+        notes.append(provenance.license)
+    said = f"（{'、'.join(notes)}）" if notes else ""
+    return f"{provenance.publisher}「{provenance.title}」{said}を加工して作成"
 CROSSREF_JOIN = "・"  # 図1・図2
 CITATION_JOIN = "、"  # between the keys of [see @a, p. 3; @b]: see 1)（p. 3）、2)
 

@@ -257,6 +257,11 @@ def test_the_source_line_names_the_publisher_and_the_day_of_the_fetch(tmp_path, 
         "file": "data/staff.csv", "url": f"{server}/staff.csv", "publisher": "内閣人事局",
         "title": "国家公務員の数", "license": "CC BY 4.0", "fetched": "2026-11-30T20:00:00Z",
         "sha256": hashlib.sha256(NEW.encode()).hexdigest()}]
+    package = json.loads((manifest.parent / "data" / "datapackage.json").read_text(
+        encoding="utf-8"))
+    for resource in package["resources"]:  # the chart's and the table's numbers
+        assert resource["sources"][0] == {"title": line[3:], "path": f"{server}/staff.csv"}
+        assert resource["licenses"] == [{"title": "CC BY 4.0"}]
 
 
 def test_a_chart_from_a_file_without_a_publisher_still_needs_its_source(tmp_path, capsys):

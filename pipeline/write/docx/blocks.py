@@ -23,7 +23,8 @@ from ...tree import (BulletList, Chart, Citation, Code, CodeBlock, CrossRef, Doc
                      Quote, Strong, Table, Text, ThematicBreak, plain_text, walk)
 from .. import cannot_render
 from ..chart import WIDTH_MM, alt_text
-from ..labels import CITATION_JOIN, CROSSREF_JOIN, NOTE_WORD, SOURCE, SOURCE_JOIN
+from ..labels import (CITATION_JOIN, CROSSREF_JOIN, NOTE_WORD, SOURCE, SOURCE_JOIN,
+                      provenance_text)
 from .sources import SourceMarks
 from .notes import (Footnotes, add_footnote_reference, add_ref_field, bookmark_runs,
                     number_bookmark)
@@ -219,7 +220,7 @@ def _(node: Table, writer: Writer) -> None:
         mark_header_row(tr)
     for note in node.notes:  # a data table's notes, as its file writes them
         writer.paragraph("Source", note)
-    if node.source or node.provenance:
+    if node.source or node.provenance is not None:
         _source_line(node.source, node.provenance, writer)
     else:
         writer.paragraph("Normal")  # keeps two tables apart, and the text off the table's edge
@@ -236,9 +237,10 @@ def _caption(writer: Writer, number: str, anchor: str):
     return caption
 
 
-def _source_line(source, provenance: str, writer: Writer) -> None:
+def _source_line(source, provenance, writer: Writer) -> None:
     """The 出典 line under a chart or a data table: its data's publisher, then the
     sources it cites, as the PDF sets them."""
+    provenance = provenance_text(provenance)
     paragraph = writer.paragraph("Source", SOURCE + provenance)
     if provenance and source:
         writer.run(paragraph, SOURCE_JOIN)

@@ -349,6 +349,7 @@ class Metadata:
     keywords: tuple[str, ...]
     archival: bool = True  # the PDF is PDF/A-3u, tagged
     recipients: tuple[str, ...] = ()  # one numbered copy each, in `make dist`
+    edition: str = "manual"  # "auto": `dist` makes the next edition when the data changed
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from ..diagnostics import Diagnostic, in_order, make_strict, raise_if_errors
 from ..limits import Limits
 from ..read import read_report
 from ..resolve import resolve_document
-from ..ship.bundle import DistOptions, DistResult, make_bundle
+from ..ship.bundle import DistOptions, DistResult, latest_state, make_bundle
+from ..ship.editions import data_edition
 from ..ship.products import Product, check_pair, forget_pair
 from ..tree import Document
 from .products import (ChartCache, chart_cache, draft_pdf, web_page, write_both,
@@ -73,6 +74,8 @@ def build_both(doc: Document, out_dir: Path, content_dir: Path, limits: Limits =
 
 
 def build_bundle(doc: Document, options: DistOptions) -> DistResult:
-    """Makes the distribution bundle unless its inputs are unchanged; returns it."""
+    """Makes the distribution bundle unless its inputs are unchanged; returns it. With
+    `edition: auto`, data changed since the last bundle makes the next edition."""
+    doc = data_edition(doc, options.content_dir, latest_state(options.out_dir, doc.meta.id))
     return make_bundle(doc, options, lambda tmp: write_bundle_products(
         doc, options.out_dir, options.content_dir, options.recipients, options.limits, tmp))

@@ -60,6 +60,9 @@ FIELDS = {
     "recipients": ("texts", False, "make dist writes a numbered PDF copy for each"),
     "remote_images": ("bool", False, "true lets figures be http(s) images (default false)"),
     "kind": ("text", False, "告示・通知等, 記録・公開資料等 (default) or 解説・広報等"),
+    "edition": ("text", False, "auto: when its data changed, `dist` makes the next edition "
+                "(1.0 → 1.1, dated the day of the fetch); manual (default): raise version by "
+                "hand"),
     "acknowledge": ("reasons", False, "warnings acknowledged, by rule id, each with its "
                     "reason: counted, not listed, not failed by --strict"),
 }
@@ -83,6 +86,9 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
     if not references.is_file():
         findings.append(MISSING_FILE.at(path, raw.line_of("references"),
                                         f"references file not found: {raw['references']}"))
+    if raw.get("edition", "manual") not in ("auto", "manual"):
+        findings.append(REPORT_FIELD.at(path, raw.line_of("edition"), f"edition "
+                                        f"'{raw['edition']}' must be auto or manual"))
     if raw.get("kind", KINDS[1]) not in KINDS:
         findings.append(REPORT_FIELD.at(path, raw.line_of("kind"), f"kind '{raw['kind']}' must "
                                         f"be one of {', '.join(KINDS)}"))
@@ -128,7 +134,8 @@ def _metadata(raw: LineDict) -> Metadata:
         organisation=raw["organisation"], author=raw.get("author", ""), date=raw["date"],
         version=raw["version"], marking=raw.get("marking", ""),
         summary=tuple(raw.get("summary", ())), keywords=tuple(raw.get("keywords", ())),
-        archival=raw.get("archival", True), recipients=tuple(raw.get("recipients", ())))
+        archival=raw.get("archival", True), recipients=tuple(raw.get("recipients", ())),
+        edition=raw.get("edition", "manual"))
 
 
 def _check_fields(path: Path, raw: LineDict) -> list[Diagnostic]:

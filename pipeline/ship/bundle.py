@@ -37,6 +37,7 @@ from ..rules import DIST_EXISTS, RECIPIENTS
 from ..tree import Document, Metadata
 from ..write import ARCHIVAL_VARIANT, TEMPLATES
 from .changes import changes_markdown, snapshot
+from .editions import data_cells
 from .fingerprint import Fingerprint, file_sha256, fingerprint
 from .output import write_atomic
 
@@ -144,7 +145,7 @@ def _make(doc, options, fp, states, tmp, target, started, write_products) -> Dis
                                             "edition), or use --replace if that bundle was "
                                             "never sent")])
     previous = states.previous(name, doc.meta.id)
-    current = snapshot(doc, name)
+    current = {**snapshot(doc, name), "data": data_cells(options.content_dir)}
     changes = changes_markdown(previous["snapshot"], current) if previous else ""
     if changes:
         files.append(_write(tmp, "CHANGES.md", changes.encode("utf-8")))
@@ -159,6 +160,11 @@ def _make(doc, options, fp, states, tmp, target, started, write_products) -> Dis
     states.set_latest(name, doc.meta.id)
     _move_into_place(tmp, target)
     return DistResult(target, True, changes, pages, time.perf_counter() - started)
+
+
+def latest_state(out_dir: Path, report_id: str) -> dict | None:
+    """Returns the record of the report's last bundle on disk, or None."""
+    return _States(out_dir / DIST / STATE).previous("", report_id)
 
 
 def read_recipients(path: Path) -> tuple[str, ...]:

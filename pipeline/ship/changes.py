@@ -18,6 +18,7 @@ from ..tree import (BulletList, CodeBlock, Document, Figure, Heading, ListItem, 
 from ..resolve import figure_label, table_label
 from ..write.labels import edition, wareki
 from ..write.sist02 import format_sist02
+from .editions import data_changes
 
 DIFF_LINES = 30  # per section: a summary, not the whole text
 
@@ -102,6 +103,7 @@ def changes_markdown(before: dict, after: dict) -> str:
     """Returns CHANGES.md: what changed from the bundle `before` to `after`."""
     head = ["# 変更の概要", "", f"- 今回: {_edition(after)}", f"- 前回: {_edition(before)}", ""]
     body = (_meta_changes(before["meta"], after["meta"])
+            + (data_changes(before["data"], after.get("data", {})) if "data" in before else [])
             + _section_changes(before["sections"], after["sections"])
             + _reference_changes(before["references"], after["references"]))
     return "\n".join(head + (body or ["本文と参考文献に変更はない（体裁または生成環境の変更のみ）。", ""]))

@@ -341,3 +341,46 @@ def test_a_long_recipient_name_is_cut_in_the_file_name_and_kept_whole_inside(tmp
     assert len(name.encode("utf-8")) <= 230 and name.endswith(".pdf")
     assert "_No01_総務省自治行政局地域力創造グループ地域政" in name
     assert copy_name("s", 2, "a" * 100) == "s_No02_" + "a" * 60 + ".pdf"
+
+
+AUTO_SECTION = "# 職員\n\n国家公務員は{{ staff['国家公務員']['現在（万人）'] }}万人である[@gamma]。\n"
+STAFF_BEFORE = "区分,現在（万人）\n国家公務員,59\n地方公務員,274\n"
+STAFF_AFTER = "区分,現在（万人）\n国家公務員,58\n地方公務員,274\n"
+
+
+def _fetched(root, when: str) -> None:
+    """Records a fetch of data/staff.csv at `when`, as `refresh` would have."""
+    (root / "data" / "sources.lock").write_text(
+        f"staff.csv:\n  url: https://www.example.go.jp/staff.csv\n  fetched: '{when}'\n",
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize("edition", ["auto", "manual"])
+def test_data_that_changed_makes_the_next_edition_only_when_the_report_asks(tmp_path, capsys,
+                                                                          edition):
+    root = write_report(tmp_path / "r", {"01.md": AUTO_SECTION}, data={"staff.csv": STAFF_BEFORE},
+                        extra=f"edition: {edition}\n")
+    _fetched(root, "2026-03-31T01:00:00Z")
+    out = tmp_path / "out"
+    assert _dist(root, out) == 0
+    (root / "data" / "staff.csv").write_text(STAFF_AFTER, encoding="utf-8")
+    _fetched(root, "2026-11-30T20:00:00Z")  # 1 December in Japan
+    capsys.readouterr()
+    code = _dist(root, out)
+    printed = capsys.readouterr()
+    if edition == "manual":  # as any change under the same version: raise it by hand
+        assert code == 1 and "raise 'version'" in printed.err
+        return
+    assert code == 0, printed.err
+    bundle = out / "dist" / "test-report-v1.1-20261201"
+    changes = (bundle / "CHANGES.md").read_text(encoding="utf-8")
+    assert "- 今回: 第1.1版" in changes and "- 前回: 第1.0版" in changes
+    assert "- data/staff.csv 国家公務員・現在（万人）: 59 → 58" in changes
+    assert "地方公務員" not in changes  # only the cells that changed
+    assert "58万人" in changes  # and the sentence that changed with it
+    text = "".join(pdf_pages_text(bundle / "20261201_試験報告_v1.1.pdf")).replace(" ", "")
+    assert "第1.1版" in text and "令和8年（2026年）12月1日" in text
+    assert "version: \"1.0\"" in (root / "report.yaml").read_text(encoding="utf-8")  # no edit
+    assert _dist(root, out) == 0 and "up to date" in capsys.readouterr().out
+    assert sorted(p.name for p in (out / "dist").iterdir() if not p.name.startswith(".")) == [
+        "test-report-v1.0-20260401", "test-report-v1.1-20261201"]

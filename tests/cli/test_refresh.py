@@ -33,7 +33,10 @@ class Publisher(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 -- http.server's name
         type(self).seen.append((self.path, dict(self.headers)))
         time.sleep(type(self).delay)
-        status, body, headers = type(self).files.get(self.path, (404, b"", {}))
+        answer = type(self).files.get(self.path, (404, b"", {}))
+        if isinstance(answer, list):  # answers in turn, the last one kept
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        status, body, headers = answer
         if status == 200 and headers.get("ETag") and \
                 self.headers.get("If-None-Match") == headers["ETag"]:
             status, body = 304, b""
@@ -268,3 +271,73 @@ def test_a_chart_from_a_file_without_a_publisher_still_needs_its_source(tmp_path
     root = write_report(tmp_path / "r", {"01.md": CHARTED}, data={"staff.csv": OLD})
     assert main(["check", "--content", str(root), "--out", str(tmp_path / "o")]) == 1
     assert "a chart block needs 'source'" in capsys.readouterr().err
+
+
+def test_a_redirect_to_a_private_address_is_refused(tmp_path, server, capsys):
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (302, b"", {"Location": "https://10.255.255.1/staff.csv"})
+    code, printed = _refresh(root, capsys)
+    assert code == 1 and "'10.255.255.1' is 10.255.255.1" in printed
+    assert (root / "data" / "staff.csv").read_text(encoding="utf-8") == OLD
+
+
+def test_a_refresh_killed_midway_leaves_the_old_data_whole(tmp_path, server):
+    import os
+    import signal
+    import sys
+
+    from helpers import cli_env
+    root = _report(tmp_path, server)
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {})
+    Publisher.delay = 5.0
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", "refresh", "--content", str(root)],
+                           env={**cli_env(), "SSL_CERT_FILE": os.environ["SSL_CERT_FILE"],
+                                "PIPELINE_ALLOW_HOSTS": "127.0.0.1"})
+    try:
+        deadline = time.monotonic() + 30
+        while not Publisher.seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert Publisher.seen  # it was fetching when it was killed
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=30)
+    finally:
+        run.kill()
+    assert (root / "data" / "staff.csv").read_text(encoding="utf-8") == OLD
+    assert sorted(p.name for p in (root / "data").iterdir()) == ["sources.yaml", "staff.csv"]
+
+
+def test_the_scheduled_run_makes_edition_1_1_from_new_data_and_retries_a_503(tmp_path, server):
+    """docs/scheduled-run.sh as cron runs it: refresh, lint, dist; the publisher's new
+    release, after a 503 that the run tries again, becomes the next edition."""
+    import os
+    import sys
+
+    from helpers import ROOT, cli_env
+    root = _report(tmp_path, server)
+    (root / "report.yaml").write_text((root / "report.yaml").read_text(encoding="utf-8")
+                                      + "edition: auto\n", encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**cli_env(), "SSL_CERT_FILE": os.environ["SSL_CERT_FILE"],
+           "PIPELINE_ALLOW_HOSTS": "127.0.0.1", "PIPELINE_PYTHON": sys.executable,
+           "PIPELINE_OPTIONS": f"--content {root} --out {out}", "RETRY_SECONDS": "0"}
+
+    def scheduled():
+        return subprocess.run(["sh", str(ROOT / "docs" / "scheduled-run.sh")], env=env,
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    Publisher.files["/staff.csv"] = (200, OLD.encode(), {"ETag": '"v1"'})
+    first = scheduled()
+    assert first.returncode == 0, first.stdout + first.stderr
+    Publisher.files["/staff.csv"] = [(503, b"", {}), (200, NEW.encode(), {"ETag": '"v2"'})]
+    lock = root / "data" / "sources.lock"
+    record = yaml.safe_load(lock.read_text(encoding="utf-8"))
+    record["staff.csv"]["fetched"] = "2026-01-01T00:00:00Z"  # a month has passed long since
+    lock.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    second = scheduled()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert [path for path, _ in Publisher.seen] == ["/staff.csv"] * 3  # 200; 503, then 200
+    bundles = sorted(p.name for p in (out / "dist").iterdir() if not p.name.startswith("."))
+    assert len(bundles) == 2 and "-v1.1-" in bundles[1]
+    changes = (out / "dist" / bundles[1] / "CHANGES.md").read_text(encoding="utf-8")
+    assert "- data/staff.csv 国家公務員・現在（万人）: 59 → 58" in changes
+    assert "- data/staff.csv 地方公務員・現在（万人）: 274 → 280" in changes

@@ -59,6 +59,25 @@ REPORT_FIELD = _rule("report-field", ERROR, "read",
 UNKNOWN_FIELD = _rule("unknown-field", WARNING, "read",
                       "no unknown field in report.yaml or a reference entry (a misspelling "
                       "names the nearest known field)")
+# The Digital Agency's rules for machine-readable tables (check/machine_readable.py).
+DATA_MERGED = _rule("data-merged-cells", WARNING, "check",
+                    "no merged cells in an .xlsx data file (L1-12)")
+DATA_UNIT_IN_CELL = _rule("data-unit-in-cell", WARNING, "check",
+                          "a data cell holds a number alone, its unit in the header: not "
+                          "`12人` (L2-01)")
+DATA_NOTE_IN_CELL = _rule("data-note-in-cell", WARNING, "check",
+                          "no note mark in a number's cell: not `8※` (L1-07)")
+DATA_FULL_WIDTH = _rule("data-full-width", WARNING, "check",
+                        "data cells write digits half-width (L2-01)")
+DATA_BLANK_LINE = _rule("data-blank-line", WARNING, "check",
+                        "no blank rows inside a table and no empty columns for layout (L1-03)")
+DATA_TWO_TABLES = _rule("data-two-tables", WARNING, "check",
+                        "one table to a file or sheet (L1-02)")
+DATA_HEADER_ROWS = _rule("data-header-rows", WARNING, "check",
+                         "one header row, unless data/sources.yaml declares `header_rows` "
+                         "(L2-03, L3-01)")
+DATA_WAREKI = _rule("data-wareki", WARNING, "check",
+                    "a 和暦 date in data has its 西暦 beside it (L3-05)")
 REFRESH = _rule("refresh", ERROR, "read",
                 "`refresh` fetches a publisher's file over https within its limits, and the "
                 "new file fits what the report uses; otherwise the old file stays")

@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic
 from ..read import Source
 from ..tree import Citation, Document, walk
 from .glyphs import glyph_findings
+from .machine_readable import machine_readable_findings
 from .references import check_references
 from .safety import check_safety
 from .structure import check_structure
@@ -26,7 +27,8 @@ def run_checks(source: Source, doc: Document) -> list[Diagnostic]:
             + check_structure(source.report, doc.sections)
             + check_traceability(doc.sections)
             + check_safety(doc.sections)
-            + glyph_findings(doc.sections))
+            + glyph_findings(doc.sections)
+            + machine_readable_findings(source.report.directory))
 
 
 def cited_keys(doc: Document) -> set[str]:

@@ -139,6 +139,7 @@ def test_new_data_without_a_cell_the_text_uses_leaves_the_old_file(tmp_path, ser
 
 
 @pytest.mark.parametrize("answer, code, message", [
+    ((500, b"", {}), 75, "HTTP 500"),
     ((503, b"", {}), 75, "HTTP 503"),
     ((404, b"", {}), 1, "HTTP 404"),
     ((301, b"", {"Location": "http://127.0.0.1/staff.csv"}), 1, "only https is followed"),

@@ -24,7 +24,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # web edition for the accessibility test.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime chromium chromium-driver
 
-.PHONY: pdf docx html all dist check lint review preview linkcheck refresh test mutate bench clean setup lock
+.PHONY: pdf docx html all dist send check lint review preview linkcheck refresh test mutate bench clean setup lock
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -68,6 +68,11 @@ preview: $(STAMP) | $(BUILD_DEBS_STAMP)
 # A reviewed Word file back to the Markdown: DOCX=FILE; APPLY=1 writes the accepted changes.
 review: $(STAMP)
 	$(PY) -m pipeline review $(DOCX) --content $(CONTENT) --out $(OUT) $(if $(APPLY),--apply)
+
+# Mails each recipient's numbered copy of the latest bundle, once (docs/send.md); the
+# server comes from PIPELINE_SMTP_*; DRY=1 writes the mails as .eml files instead.
+send: $(STAMP)
+	$(PY) -m pipeline send --content $(CONTENT) --out $(OUT) $(if $(DRY),--dry-run)
 
 # Online, and never part of a build: fetches the data files data/sources.yaml gives a
 # publisher for, when due (FORCE=1: all), keeping each only if the report still builds.

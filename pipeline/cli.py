@@ -1,5 +1,6 @@
 """Command line: `python -m pipeline COMMAND [options]`, a command each of HELP:
-check, lint, pdf, docx, html, all, dist, preview, review, linkcheck, refresh, rules.
+check, lint, pdf, docx, html, all, dist, send, preview, review, linkcheck, refresh,
+rules.
 
 Subcommands and their options, exit codes, and printing: the only place
 that prints findings or chooses how the process ends.
@@ -84,6 +85,9 @@ def _command(run: Run, args: argparse.Namespace) -> int:
                 return _lint(run, args)
         if run.command == "refresh":
             return _refresh(run, args)
+        if run.command == "send":
+            with output_lock(run.out):  # one send per output directory at a time
+                return _send(run, args)
         with time_limit(run.limits.seconds, display_path(run.content)):
             if run.command in BUILDS:
                 with output_lock(run.out):
@@ -171,6 +175,8 @@ HELP = {
     "preview": "serve the web edition on 127.0.0.1 and rebuild it on every save",
     "review": "list a reviewed Word file's changes and comments at the source lines; "
               "--apply takes the accepted text back into the Markdown",
+    "send": "mail each recipient's numbered copy of the latest bundle, exactly once, and "
+            "keep the record",
     "refresh": "fetch data files again from their publishers (data/sources.yaml) when due, "
                "and keep each only if the report still builds with it",
 }
@@ -233,6 +239,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="largest file fetched (default %(default)s)")
     fresh.add_argument("--timeout", type=float, default=30.0,
                        help="seconds to wait for a server (default %(default)s)")
+    send = commands.add_parser("send", parents=[report], help=HELP["send"],
+                               description=HELP["send"])
+    send.add_argument("--bundle", type=Path, metavar="DIR",
+                      help="the bundle to send (default: the latest)")
+    send.add_argument("--recipients", type=Path, metavar="FILE",
+                      help="the addresses: a CSV of 名前,メール (instead of report.yaml's)")
+    send.add_argument("--dry-run", action="store_true",
+                      help="write the mails as .eml files and send nothing")
+    send.add_argument("--resend-unknown", action="store_true",
+                      help="send again the mails a stopped run left unknown (same Message-ID)")
     commands.add_parser("rules", help=HELP["rules"], description=HELP["rules"])
     return parser
 
@@ -480,6 +496,24 @@ def _refresh(run: Run, args: argparse.Namespace) -> int:
             print(line)
         _print_diagnostics(result.findings + result.temporary)
     if result.findings:
+        return EXIT_CONTENT
+    return EXIT_BUSY if result.temporary else EXIT_OK
+
+
+def _send(run: Run, args: argparse.Namespace) -> int:
+    # Imported here: mail and SQLite are this command's alone.
+    from .build.send import send_bundle
+    try:
+        result = send_bundle(run.content, run.out, args.bundle, args.recipients, args.dry_run,
+                             args.resend_unknown)
+    except PipelineError as exc:
+        _print_diagnostics(exc.diagnostics)
+        return EXIT_CONTENT
+    if not run.quiet or result.findings or result.failed or result.temporary:
+        for line in result.lines:
+            print(line)
+        _print_diagnostics(result.findings)
+    if result.findings or result.failed:
         return EXIT_CONTENT
     return EXIT_BUSY if result.temporary else EXIT_OK
 

@@ -78,6 +78,9 @@ DATA_HEADER_ROWS = _rule("data-header-rows", WARNING, "check",
                          "(L2-03, L3-01)")
 DATA_WAREKI = _rule("data-wareki", WARNING, "check",
                     "a 和暦 date in data has its 西暦 beside it (L3-05)")
+SEND = _rule("send", ERROR, "ship",
+             "`send` knows its server from the environment, finds the bundle, and each mail's "
+             "attachments stay within max_attachment_mib")
 REFRESH = _rule("refresh", ERROR, "read",
                 "`refresh` fetches a publisher's file over https within its limits, and the "
                 "new file fits what the report uses; otherwise the old file stays")
@@ -281,7 +284,9 @@ TOO_MANY_PAGES = _rule("too-many-pages", ERROR, "write",
 BUSY = _rule("busy", ERROR, "ship", "one build per output directory at a time (exit 75)")
 DIST_EXISTS = _rule("dist-exists", ERROR, "ship",
                     "a changed briefing is a new edition: raise `version`, or `--replace`")
-RECIPIENTS = _rule("recipients", ERROR, "ship", "a `--recipients` file lists someone")
+RECIPIENTS = _rule("recipients", ERROR, "ship",
+                   "a `--recipients` file lists someone; each address `send` mails is one "
+                   "address with a domain, and no name or address holds a line break")
 IO_ERROR = _rule("io-error", ERROR, "ship",
                  "the output can be written (a full disk, a read-only directory): exit 74")
 MISMATCHED_PAIR = _rule("mismatched-pair", WARNING, "ship",

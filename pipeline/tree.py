@@ -350,6 +350,10 @@ class Metadata:
     archival: bool = True  # the PDF is PDF/A-3u, tagged
     recipients: tuple[str, ...] = ()  # one numbered copy each, in `make dist`
     edition: str = "manual"  # "auto": `dist` makes the next edition when the data changed
+    addresses: tuple[str, ...] = ()  # each recipient's mail address ('' : not mailed), `send`
+    attach: tuple[str, ...] = ("pdf",)  # what `send` attaches: pdf, docx
+    link_base: str = ""  # `send` links to the copy under this address instead of attaching
+    max_attachment_mib: float = 10.0  # a mail's attachments at most
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,14 @@ FIELDS = {
     "sections": ("texts", True, "the section files, in order"),
     "references": ("text", True, "the CSL YAML reference list"),
     "archival": ("bool", False, "false for a plain PDF instead of PDF/A-3u (default true)"),
-    "recipients": ("texts", False, "make dist writes a numbered PDF copy for each"),
+    "recipients": ("recipients", False, "make dist writes a numbered PDF copy for each; "
+                   "{name: …, email: …} also lets `send` mail it"),
+    "attach": ("texts", False, "what `send` attaches to each mail: [pdf] (default) or "
+               "[pdf, docx]"),
+    "link_base": ("text", False, "an https address under which the bundles lie: `send` "
+                  "links to the copy instead of attaching it"),
+    "max_attachment_mib": ("number", False, "the most a mail's attachments may weigh "
+                           "(default 10)"),
     "remote_images": ("bool", False, "true lets figures be http(s) images (default false)"),
     "kind": ("text", False, "告示・通知等, 記録・公開資料等 (default) or 解説・広報等"),
     "edition": ("text", False, "auto: when its data changed, `dist` makes the next edition "
@@ -86,6 +93,13 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
     if not references.is_file():
         findings.append(MISSING_FILE.at(path, raw.line_of("references"),
                                         f"references file not found: {raw['references']}"))
+    if not set(raw.get("attach", ("pdf",))) <= {"pdf", "docx"} or "pdf" not in raw.get(
+            "attach", ("pdf",)):
+        findings.append(REPORT_FIELD.at(path, raw.line_of("attach"), "attach must list pdf, "
+                                        "and may add docx: [pdf, docx]"))
+    if raw.get("link_base") and not str(raw["link_base"]).startswith("https://"):
+        findings.append(REPORT_FIELD.at(path, raw.line_of("link_base"), "link_base must be an "
+                                        "https:// address"))
     if raw.get("edition", "manual") not in ("auto", "manual"):
         findings.append(REPORT_FIELD.at(path, raw.line_of("edition"), f"edition "
                                         f"'{raw['edition']}' must be auto or manual"))
@@ -134,8 +148,14 @@ def _metadata(raw: LineDict) -> Metadata:
         organisation=raw["organisation"], author=raw.get("author", ""), date=raw["date"],
         version=raw["version"], marking=raw.get("marking", ""),
         summary=tuple(raw.get("summary", ())), keywords=tuple(raw.get("keywords", ())),
-        archival=raw.get("archival", True), recipients=tuple(raw.get("recipients", ())),
-        edition=raw.get("edition", "manual"))
+        archival=raw.get("archival", True),
+        recipients=tuple(r["name"] if isinstance(r, dict) else r
+                         for r in raw.get("recipients", ())),
+        addresses=tuple(r.get("email", "") if isinstance(r, dict) else ""
+                        for r in raw.get("recipients", ())),
+        edition=raw.get("edition", "manual"), attach=tuple(raw.get("attach", ("pdf",))),
+        link_base=raw.get("link_base", ""),
+        max_attachment_mib=float(raw.get("max_attachment_mib", 10.0)))
 
 
 def _check_fields(path: Path, raw: LineDict) -> list[Diagnostic]:
@@ -174,6 +194,16 @@ def _coerce(raw: LineDict, name: str, kind: str) -> str:
     elif kind == "texts":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             return "must be a list of texts"
+    elif kind == "recipients":
+        if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip() or isinstance(v, dict)
+                and isinstance(v.get("name"), str) and v["name"].strip()
+                and isinstance(v.get("email", ""), str) and set(v) <= {"name", "email"}
+                for v in value):
+            return "must be a list of names, or of {name: …, email: …}"
+    elif kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            return f"must be a number above 0, not {shown(value)}"
     elif kind == "reasons":
         if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip()
                                                   for v in value.values()):

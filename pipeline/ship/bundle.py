@@ -168,12 +168,33 @@ def latest_state(out_dir: Path, report_id: str) -> dict | None:
 
 
 def read_recipients(path: Path) -> tuple[str, ...]:
-    """Returns the recipients listed in a text file: one a line; '#' starts a comment."""
-    lines = (line.split("#", 1)[0].strip() for line in read_text(path).splitlines())
-    recipients = tuple(line for line in lines if line)
-    if not recipients:
-        raise PipelineError([RECIPIENTS.at(path, None, "no recipient listed (one a line)")])
-    return recipients
+    """Returns the recipients' names listed in a file (read_addresses)."""
+    return tuple(name for name, _ in read_addresses(path))
+
+
+def read_addresses(path: Path) -> tuple[tuple[str, str], ...]:
+    """Returns (name, mail address or '') for each recipient a file lists: one name a
+    line ('#' starts a comment), or a CSV as offices keep lists in Excel (名前,メール,
+    with or without that header; UTF-8 or Shift_JIS)."""
+    import csv
+    import io
+
+    from ..read.tables import decode
+    text = decode(path, path.read_bytes(), "")
+    if "," not in text:
+        lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+        found = tuple((line, "") for line in lines if line)
+    else:
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        rows = [row for row in rows if row and row[0] and not row[0].startswith("#")]
+        if rows and "@" not in "".join(rows[0][1:2]) and len(rows[0]) > 1 and any(
+                word in rows[0][1].lower() for word in ("メール", "mail", "アドレス")):
+            rows = rows[1:]  # the header: 名前,メール
+        found = tuple((row[0], row[1] if len(row) > 1 else "") for row in rows)
+    if not found:
+        raise PipelineError([RECIPIENTS.at(path, None, "no recipient listed (one a line, or "
+                                           "a CSV of 名前,メール)")])
+    return found
 
 
 def copy_label(recipient: str, number: int) -> str:

@@ -328,7 +328,8 @@ def test_a_recipients_file_that_names_nobody_is_refused(tmp_path, capsys):
     recipients = tmp_path / "recipients.txt"
     recipients.write_text("# 配布先（まだ決まっていない）\n\n", encoding="utf-8")
     assert _dist(_report(tmp_path), tmp_path / "out", "--recipients", str(recipients)) == 1
-    assert "recipients.txt: error: no recipient listed (one a line) [recipients]" in \
+    assert "recipients.txt: error: no recipient listed (one a line, or a CSV of 名前,メール) " \
+        "[recipients]" in \
         capsys.readouterr().err
     assert not (tmp_path / "out" / "dist").exists() or not list(
         p for p in (tmp_path / "out" / "dist").iterdir() if not p.name.startswith("."))

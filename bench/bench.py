@@ -275,6 +275,55 @@ def bench_preview(work: Path, runs: int) -> list[Timing]:
                    math.nan)]
 
 
+MAILS = 200
+
+
+def bench_send(work: Path, runs: int) -> list[Timing]:
+    """`send` of a bundle with 200 numbered copies to an SMTP server on 127.0.0.1
+    (aiosmtpd, which takes every mail): one connection for the run."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            return "250 OK"
+
+    content = work / "send-report"
+    content.mkdir()
+    (content / "01.md").write_text("# 送付の試験\n\n本文である。\n", encoding="utf-8")
+    (content / "references.yaml").write_text("[]\n", encoding="utf-8")
+    people = "".join(f"  - {{name: 配布先{n:03d}, email: r{n:03d}@example.lg.jp}}\n"
+                     for n in range(1, MAILS + 1))
+    (content / "report.yaml").write_text(
+        "id: send-bench\ntitle: 送付の試験\norganisation: 試験庁\ndate: 2026-12-01\n"
+        f"version: \"1.0\"\nsections: [01.md]\nreferences: references.yaml\n"
+        f"recipients:\n{people}", encoding="utf-8")
+    out = work / "out" / "send"
+    subprocess.run([sys.executable, "-m", "pipeline", "dist", "--content", str(content),
+                    "--out", str(out), "--quiet"], cwd=ROOT, check=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    environment = {"PIPELINE_SMTP_HOST": "127.0.0.1", "PIPELINE_SMTP_PORT": str(port),
+                   "PIPELINE_SMTP_TLS": "none", "PIPELINE_SMTP_FROM": "bench@example.go.jp"}
+    saved = {k: os.environ.get(k) for k in environment}
+    os.environ.update(environment)
+    results = []
+    try:
+        for _ in range(runs):
+            (out / "dist" / ".state" / "send.sqlite").unlink(missing_ok=True)
+            results.append(run_once([sys.executable, "-m", "pipeline", "send", "--content",
+                                     str(content), "--out", str(out), "--quiet"]))
+    finally:
+        controller.stop()
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+    return [_timing(f"{MAILS} mails", "send (one SMTP connection)", results)]
+
+
 def _until(condition, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -382,6 +431,8 @@ def main() -> None:
         rows += bench_charts(work, runs + 4)
         print("… preview", file=sys.stderr)
         rows += bench_preview(work, runs + 2)
+        print("… send", file=sys.stderr)
+        rows += bench_send(work, runs)
     report = ["## Machine", "", *machine(), "", "## Times", "", *table(rows, pages), "",
               "## Growth with the page count", "", *exponents(rows, pages), ""]
     if shutil.which("pandoc"):

@@ -28,7 +28,7 @@ from ..rules import RECIPIENTS, SEND
 from ..ship.bundle import DIST, STATE, latest_state, read_addresses, safe_filename
 from ..ship.ledger import FAILED, LEDGER, SENT, UNKNOWN, Entry, Ledger, write_record
 from ..ship.mail import (Permanent, Session, SmtpSetupError, Temporary, address_problem,
-                         compose, message_id, smtp_from_environment)
+                         compose, mail_bytes, message_id, smtp_from_environment)
 from ..write import TEMPLATES
 from ..write.labels import edition, wareki
 
@@ -183,7 +183,7 @@ def _dry_run(deliveries, meta, manifest, sender, out_dir: Path, result: SendResu
     date, _ = _now()
     for delivery in deliveries:
         name = f"{delivery.number:02d}_{safe_filename(delivery.name)}.eml"
-        (outbox / name).write_bytes(_mail(delivery, meta, manifest, sender, date).as_bytes())
+        (outbox / name).write_bytes(mail_bytes(_mail(delivery, meta, manifest, sender, date)))
         result.lines.append(f"No.{delivery.number:02d} {delivery.name} <{delivery.address}>: "
                             f"would be sent ({outbox / name})")
     return result

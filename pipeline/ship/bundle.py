@@ -147,6 +147,8 @@ def _make(doc, options, fp, states, tmp, target, started, write_products) -> Dis
     previous = states.previous(name, doc.meta.id)
     current = {**snapshot(doc, name), "data": data_cells(options.content_dir)}
     changes = changes_markdown(previous["snapshot"], current) if previous else ""
+    if changes:  # who holds the edition this one replaces, from `send`'s record
+        changes += received(states.directory / previous["snapshot"]["bundle"])
     if changes:
         files.append(_write(tmp, "CHANGES.md", changes.encode("utf-8")))
     manifest = _manifest(doc, options, fp, files, pages, previous)
@@ -160,6 +162,21 @@ def _make(doc, options, fp, states, tmp, target, started, write_products) -> Dis
     states.set_latest(name, doc.meta.id)
     _move_into_place(tmp, target)
     return DistResult(target, True, changes, pages, time.perf_counter() - started)
+
+
+def received(state_dir: Path) -> str:
+    """Returns CHANGES.md's lines naming whom `send` gave the earlier edition, from its
+    配布記録.json: they hold a copy this edition replaces."""
+    try:
+        record = json.loads((state_dir / "配布記録.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    sent = [r for r in record if r.get("state") == "sent"]
+    if not sent:
+        return ""
+    lines = [f"- No.{r['number']:02d} {r['recipient']}（{r['sent_at'][:10]} 送信）" for r in sent]
+    return "\n".join(["## 前版の送付先", "", "前版を受け取った次の方に、この版を送る。", "",
+                      *lines, ""]) + "\n"
 
 
 def latest_state(out_dir: Path, report_id: str) -> dict | None:

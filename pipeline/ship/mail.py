@@ -14,7 +14,6 @@ report, the repository, a log or check.json:
 from __future__ import annotations
 
 import email.policy
-import email.utils
 import hashlib
 import os
 import re
@@ -23,6 +22,7 @@ import socket
 import ssl
 import stat
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -95,6 +95,17 @@ def address_problem(address: str) -> str:
     return ""
 
 
+def _address(name: str, address: str) -> Address:
+    """An Address from its parts: parsing addr_spec refuses a non-ASCII local part."""
+    local, domain = address.rsplit("@", 1)
+    return Address(name, username=local, domain=domain)
+
+
+def mail_bytes(mail: EmailMessage) -> bytes:
+    """Returns the mail as sent, under the policy compose chose for it."""
+    return mail.as_bytes()
+
+
 def message_id(bundle: str, number: int, address: str, sender: str) -> str:
     """Returns the Message-ID of a copy's mail: the same on every send of that copy."""
     digest = hashlib.sha256(f"{bundle}\0{number}\0{address}".encode("utf-8")).hexdigest()
@@ -104,9 +115,12 @@ def message_id(bundle: str, number: int, address: str, sender: str) -> str:
 def compose(sender: str, sender_name: str, address: str, name: str, subject: str, body: str,
             attachments: list[tuple[str, bytes, str]], mid: str, date: str) -> EmailMessage:
     """Returns the mail: body as UTF-8 text, attachments (name, bytes, subtype)."""
-    mail = EmailMessage(policy=email.policy.SMTP)
-    mail["From"] = email.utils.formataddr((sender_name, sender))
-    mail["To"] = email.utils.formataddr((name, address))
+    # Headers in RFC 2047 words; in UTF-8 (SMTPUTF8, RFC 6532) when an address is not
+    # ASCII. Address objects, not formataddr, which would encode the address itself.
+    utf8 = not (address.isascii() and sender.isascii())
+    mail = EmailMessage(policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP)
+    mail["From"] = _address(sender_name, sender)
+    mail["To"] = _address(name, address)
     mail["Subject"] = subject
     mail["Date"] = date
     mail["Message-ID"] = mid
@@ -146,11 +160,15 @@ class Session:
             options = ["SMTPUTF8"] if utf8 else []
             if utf8 and not client.has_extn("smtputf8"):
                 raise Permanent("the address is not ASCII and the server takes no SMTPUTF8")
-            data = mail.as_bytes(policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP)
+            data = mail_bytes(mail)
             _checked(client.mail(self.smtp.sender, options))
             _checked(client.rcpt(address))
             data_sent = True
             return _checked(client.data(data))
+        except ssl.SSLCertVerificationError as exc:  # not for later: the setup is wrong
+            self.close()
+            raise Permanent(f"the server's certificate is not trusted "
+                            f"({exc.verify_message})") from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
                 ConnectionError, OSError) as exc:
             self.close()

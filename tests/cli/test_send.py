@@ -220,3 +220,78 @@ def test_a_link_instead_of_an_attachment(tmp_path, office, capsys):
     assert list(mail.iter_attachments()) == []
     body = mail.get_body(preferencelist=("plain",)).get_content()
     assert "https://files.example.lg.jp/briefings/test-report-v1.0-20260401/copies/" in body
+
+
+def test_starttls_with_a_verified_certificate(bundle, capsys, tmp_path, monkeypatch):
+    """The default: STARTTLS, the server's certificate verified (here trusted through
+    SSL_CERT_FILE, as an office's own CA would be)."""
+    import ssl
+    import subprocess
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True, timeout=60)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Office()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=context,
+                            require_starttls=True)
+    controller.start()
+    for name, value in (("HOST", "127.0.0.1"), ("PORT", str(port)), ("TLS", "starttls"),
+                        ("FROM", "dx-team@example.go.jp"), ("RETRY_SECONDS", "0")):
+        monkeypatch.setenv(f"PIPELINE_SMTP_{name}", value)
+    try:
+        root, out = bundle
+        code, printed = _send(root, out, capsys)  # the certificate is not trusted yet
+        assert code == 1 and "certificate is not trusted" in printed and not handler.mails
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "cert.pem"))
+        code, printed = _send(root, out, capsys)
+        assert code == 0, printed
+        assert len(handler.mails) == 2
+    finally:
+        controller.stop()
+
+
+def test_the_next_editions_changes_name_who_holds_the_earlier_one(bundle, office, capsys):
+    root, out = bundle
+    assert _send(root, out, capsys)[0] == 0
+    text = (root / "01.md").read_text(encoding="utf-8")
+    (root / "01.md").write_text(text.replace("本文である", "改めた本文である"), encoding="utf-8")
+    report = (root / "report.yaml").read_text(encoding="utf-8")
+    (root / "report.yaml").write_text(report.replace('version: "1.0"', 'version: "1.1"'),
+                                      encoding="utf-8")
+    assert main(["dist", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    changes, = (out / "dist").glob("*v1.1*/CHANGES.md")
+    text = changes.read_text(encoding="utf-8")
+    assert "## 前版の送付先" in text and "- No.01 総務課長（" in text and "- No.02 政策企画室（" in text
+    assert "情報政策課" not in text.split("## 前版の送付先")[1]  # never mailed
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_an_address_that_is_not_ascii_goes_as_smtputf8_or_not_at_all(tmp_path, capsys,
+                                                                     monkeypatch, smtputf8):
+    root = write_report(tmp_path / "r", {"01.md": "# 一\n\n本文である[@gamma]。\n"},
+                        extra="recipients:\n  - {name: 総務課長, email: 総務@例え.jp}\n")
+    out = tmp_path / "out"
+    assert main(["dist", "--content", str(root), "--out", str(out), "--quiet"]) == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Office()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
+    controller.start()
+    for name, value in (("HOST", "127.0.0.1"), ("PORT", str(port)), ("TLS", "none"),
+                        ("FROM", "dx-team@example.go.jp"), ("RETRY_SECONDS", "0")):
+        monkeypatch.setenv(f"PIPELINE_SMTP_{name}", value)
+    try:
+        code, printed = _send(root, out, capsys)
+    finally:
+        controller.stop()
+    if smtputf8:  # RFC 6532: the address as written, the headers in UTF-8
+        assert code == 0 and [to for to, _ in handler.mails] == ["総務@例え.jp"]
+        assert "総務@例え.jp".encode() in handler.mails[0][1]
+    else:
+        assert code == 1 and "takes no SMTPUTF8" in printed and handler.mails == []

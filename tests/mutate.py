@@ -48,9 +48,10 @@ GROUPS = {
                ["tests/ship/test_review_units.py", "tests/ship/test_review_apply.py",
                 "tests/ship/test_review.py",
                 "tests/check/test_lint.py"]),
-    "lint": (["pipeline/check/lint/kobun.py", "pipeline/check/lint/__init__.py"],
+    "lint": (["pipeline/check/lint/kobun.py", "pipeline/check/lint/__init__.py",
+              "pipeline/check/lint/kunrei_nouns.py"],
              ["tests/check/test_lint_engine.py", "tests/check/test_lint.py",
-              "tests/check/test_lint_places.py"]),
+              "tests/check/test_lint_places.py", "tests/check/test_lint_official.py"]),
     "atomic": (["pipeline/atomic.py", "pipeline/ship/products.py"],
                ["tests/ship/test_atomic.py"]),
 }
@@ -59,7 +60,7 @@ GROUPS = {
 # their survivors are replayed here, each written into the source and the group's
 # tests run on it.
 AT_IMPORT = {"pipeline/check/lint/kobun.py": ("_words", "_pattern", "_rule")}
-_COPIED = ["pipeline", "tests", "content", "templates", "bench", "pyproject.toml"]
+_COPIED = ["pipeline", "tests", "content", "templates", "bench", "pyproject.toml", "README.md"]
 
 
 @dataclass
@@ -142,7 +143,7 @@ def _prepare(work: Path, modules: list[str], tests: list[str]) -> None:
                      f"only_mutate = {modules!r}\n"
                      f"pytest_add_cli_args_test_selection = {tests!r}\n"
                      "pytest_add_cli_args = [\"-p\", \"no:cacheprovider\", \"-q\", \"-x\"]\n"
-                     "also_copy = [\"content/\", \"templates/\", \"bench/\"]\n")
+                     "also_copy = [\"content/\", \"templates/\", \"bench/\", \"README.md\"]\n")
 
 
 def _module_path(mutant: str, modules) -> str:

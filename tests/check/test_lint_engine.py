@@ -192,3 +192,116 @@ def test_lint_reads_data_within_the_limits(tmp_path):
     with pytest.raises(PipelineError) as raised:
         lint_report(root, Limits(max_data_columns=1))
     assert "--max-data-columns" in str(raised.value)
+
+
+# ---- the rules of issue 28, exactly -------------------------------------------------
+
+def _rule(text: str, rule: str) -> list[tuple[int, int, str]]:
+    """Returns (line, column, message) of one rule's findings, with --fix's right form."""
+    return [(line, column, message) for code, line, column, message in _found(text)
+            if code == rule]
+
+
+def test_touten_flags_the_comma_used_less_with_the_other_as_its_fix():
+    assert [m[:24] for _, _, m in _rule("甲，乙、丙、丁。", "touten")] == \
+        ["「，」→ 読点は文書内で「、」か「，」の一方に統"]
+    assert "：「、」" in _rule("甲，乙、丙、丁。", "touten")[0][2]
+    fewer_ten = _rule("甲，乙，丙、丁。", "touten")
+    assert [(c, m[:3]) for _, c, m in fewer_ten] == [(6, "「、」")] and "：「，」" in fewer_ten[0][2]
+    assert [c for _, c, _ in _rule("甲，乙、丙。", "touten")] == [2]  # a tie: 「，」 goes
+    assert _rule("甲、乙、丙。", "touten") == _rule("甲，乙，丙。", "touten") == []
+    fixes = lint_report_fixes("甲，乙、丙、丁。\n")
+    assert fixes == [("，", "、")]
+
+
+def lint_report_fixes(body: str) -> list[tuple[str, str]]:
+    """The safe fixes lint_text's findings would make: (wrong, right) from the message."""
+    import re
+    return [(m.group(1), m.group(2)) for _, _, message in _rule(body, "touten")
+            if (m := re.match(r"「(.+?)」→ .*：「(.+?)」", message))]
+
+
+def test_a_stray_full_width_number_in_a_half_width_document_and_its_fix():
+    stray = _rule("2022年度に20件、2023年度に30件、2024年度に３０件を処理した。", "zenkaku-hankaku")
+    assert [(c, m[:4]) for _, c, m in stray] == [(30, "「３０」")] and "：「30」" in stray[0][2]
+    half = "2022年度に20件、2023年度に３０件、2024年度に４０件を処理した。"  # 4 half, 2 full
+    assert len(_rule(half, "zenkaku-hankaku")) == 2
+    even = "20件と３０件。"  # one of each: the full-width one strays
+    assert [m[:4] for _, _, m in _rule(even, "zenkaku-hankaku")] == ["「３０」"]
+    more_full = "２０件と３０件と40件。"  # mostly full width: its half-width numbers may be data
+    assert _rule(more_full, "zenkaku-hankaku") == []
+    one_digit = "第１章では2022年と2023年を扱う。"  # one digit is a use, not a stray
+    assert _rule(one_digit, "zenkaku-hankaku") == []
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("「ヴ」を使わない。", "choon-vu"),
+    ("「～のごとく」としない。", "bungo-gozaimasu"),
+    ("「…のごとく…」としない。", "bungo-gozaimasu"),
+    ("例）及び→および", "conj-kanji-four"),
+    ("例）及び→ 　および", "conj-kanji-four"),
+])
+def test_a_form_talked_about_is_no_finding(text, rule):
+    assert _rule(text, rule) == []
+
+
+@pytest.mark.parametrize("text, rule, found", [
+    ("「ヴ」を使わないヴァイオリン。", "choon-vu", 1),  # the quoted one alone passes
+    ("ヴ」の字。", "choon-vu", 1),  # a closing bracket alone quotes nothing
+    ("「ヴ の字。", "choon-vu", 1),
+    ("及び→と書く。および", "conj-kanji-four", 1),
+])
+def test_a_form_used_is_a_finding_even_beside_a_quote_or_an_arrow(text, rule, found):
+    assert len(_rule(text, rule)) == found
+
+
+@pytest.mark.parametrize("text, found", [
+    ("記録である。確認した。「簡単に申請できます。」と言う。", 0),  # quoted speech
+    ("記録である。確認した。（問題点を話してください。）", 0),  # an example in brackets
+    ("記録である。確認した。例）全壊 → 支援金が支払われます。", 0),  # a rewrite's answer
+    ("記録である。確認した。申請できます。「引用」の後である。", 1),  # closed: its own
+    ("記録である。確認した。（注）の後で申請できます。", 1),
+])
+def test_a_desu_sentence_quoted_is_not_the_documents_own_style(text, found):
+    assert len(_rule(text, "buntai-mix")) == found
+
+
+def test_kanji_numerals_set_one_to_a_line_are_vertical_writing():
+    vertical = "例）\n令\n和\n二\n年\n"
+    assert _rule(vertical, "arabic-num") == []
+    assert len(_rule("例）令和二年である。\n", "arabic-num")) == 1
+    two_lines = "例）令\n和二年\n"  # 二 shares its line with 和 and 年: not vertical
+    assert len(_rule(two_lines, "arabic-num")) == 1
+    first = "令\n和\n二\n年\n"  # the text starts one character to a line
+    assert _rule(first, "arabic-num") == []
+
+
+def test_both_minority_rules_are_fixed_by_lint_fix(tmp_path):
+    """The comma used less, and a stray full-width number, are safe fixes."""
+    from pipeline.check.lint import lint_report
+    root = _report(tmp_path, "甲，乙、丙、丁。20件と30件と３０件。\n\n戊，己，庚、辛。\n")
+    fixes = sorted((f.wrong, f.right) for f in lint_report(root).fixes)
+    assert ("，", "、") in fixes and ("３０", "30") in fixes
+    root2 = _report(tmp_path / "b", "甲，乙，丙、丁。\n")
+    assert [(f.wrong, f.right) for f in lint_report(root2).fixes] == [("、", "，")]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("例）全壊 → 被災。記録である。確認した。申請できます。", 1),  # an earlier sentence's arrow
+    ("記録である。確認した。「引用」の後で申請できます。", 1),  # a quote closed before it
+])
+def test_only_the_sentence_itself_is_quoted_or_a_rewrites_answer(text, found):
+    assert len(_rule(text, "buntai-mix")) == found
+
+
+@pytest.mark.parametrize("text", ["「Xのごとく」としない。", "「のごとくX」としない。"])
+def test_a_quote_around_more_than_the_form_is_a_use(text):
+    assert len(_rule(text, "bungo-gozaimasu")) == 1
+
+
+@pytest.mark.parametrize("text, found", [
+    ("令和\n二\n年\n", 0),  # its neighbours each on a line of their own
+    ("令\n和\n二\n年度\n", 0),  # what follows its neighbour does not matter
+])
+def test_vertical_writing_is_judged_by_the_characters_beside_the_number(text, found):
+    assert len(_rule(text, "arabic-num")) == found

@@ -39,6 +39,12 @@ def test_a_listed_noun_passes_and_each_fuller_form_gives_it_back(listed):
             and f"：「{listed}」" in found[0].message, (form, found)
 
 
+def test_every_form_between_the_list_and_honsoku_is_made_once():
+    assert fuller_forms("打合せ") == ["打ち合せ", "打合わせ", "打ち合わせ"]
+    assert fuller_forms("手続") == ["手続き"]
+    assert all(len(set(fuller_forms(n))) == len(fuller_forms(n)) for n in NOUNS)
+
+
 def test_verbs_and_honorifics_keep_the_honsoku_form():
     for sentence in ("窓口で申し込み、書類を受け取る。", "資料を取り扱う。", "お申し込みください。",
                      "担当者に問い合わせる。", "打ち合わせた。"):

@@ -331,7 +331,7 @@ def mentioned(text: str, start: int, end: int) -> bool:
     """Says whether text[start:end] is talked about rather than used: a form quoted
     alone (「ヴ」, 「ございます」は用いない, 「～のごとく」) or the form a rewrite
     gives (及び→および, where the arrow's right side is the example's answer)."""
-    before, after = text[:start].rstrip("～〜 　"), text[end:].lstrip("…")
+    before, after = text[:start].rstrip("～〜…　 "), text[end:].lstrip("…")
     return (before.endswith("「") and after.startswith("」")) or before.endswith("→")
 
 

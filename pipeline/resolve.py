@@ -94,9 +94,9 @@ def dead_anchors(sections, anchors: dict[str, str]) -> list[Diagnostic]:
             nearest = difflib.get_close_matches(fragment, list(anchors), n=1, cutoff=0)
             hint = f": the heading '{anchors[named[0]]}' is '#{named[0]}'" if named \
                 else f" (the nearest is '#{nearest[0]}')" if nearest else ""
-            pos = node.pos or Pos(section.path, 0)
-            findings.append(LINK_ANCHOR.at(pos.path, pos.line or None, f"link to '#{fragment}' names no "
-                                           f"anchor of the report{hint}", pos.column))
+            pos = node.pos or Pos(section.path, 0)  # a link in a section knows its line
+            findings.append(LINK_ANCHOR.at(pos.path, pos.line or None, f"link to '#{fragment}' "
+                                           f"names no anchor of the report{hint}", pos.column))
     return findings
 
 

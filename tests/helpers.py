@@ -72,6 +72,16 @@ def write_report(root: Path, sections: dict[str, str], references: str = REFEREN
     return root
 
 
+def respond(handler, status: int, body: bytes, headers: dict) -> None:
+    """Answers an http.server request of a test's own server: status, headers, body."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def listing(directory: Path) -> list[str]:
     """Returns the names in directory, sorted, without hidden ones (the build lock)."""
     return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))

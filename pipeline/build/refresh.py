@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_atomic
-from . import load_document
 from ..diagnostics import Diagnostic, PipelineError
 from ..read.data import DATA_DIR
 from ..read.fetch import FetchFailed, fetch
 from ..read.publishers import (LOCK_FILE, Fetch, Publisher, due, load_lock, load_publishers,
                                lock_text, next_fetch)
 from ..rules import REFRESH
+from . import load_document  # the check: the report read whole with the new file
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import functools
 import json
 import os
 import time
@@ -26,9 +27,10 @@ from ..diagnostics import Diagnostic, PipelineError
 from ..read.report import load_report
 from ..rules import RECIPIENTS, SEND
 from ..ship.bundle import DIST, STATE, latest_state, read_addresses, safe_filename
-from ..ship.ledger import FAILED, LEDGER, SENT, UNKNOWN, Entry, Ledger, write_record
+from ..ship.ledger import (DEFERRED, FAILED, LEDGER, SENT, UNKNOWN, Entry, Ledger,
+                           write_record)
 from ..ship.mail import (Permanent, Session, SmtpSetupError, Temporary, address_problem,
-                         compose, mail_bytes, message_id, smtp_from_environment)
+                         compose, message_id, smtp_from_environment)
 from ..write import TEMPLATES
 from ..write.labels import edition, wareki
 
@@ -116,7 +118,7 @@ def _deliveries(meta, manifest: dict, bundle: Path, recipients: Path | None,
         problem = address_problem(address) or ("the name holds a line break"
                                                if "\r" in name or "\n" in name else "")
         if problem:
-            result.findings.append(RECIPIENTS.at(recipients or meta_path(bundle), None,
+            result.findings.append(RECIPIENTS.at(recipients or bundle / "manifest.json", None,
                                                  f"{name}: {problem}"))
             continue
         files = [(bundle / copy["name"], "pdf")] + ([(bundle / docx, "vnd.openxmlformats-"
@@ -138,12 +140,10 @@ def _deliveries(meta, manifest: dict, bundle: Path, recipients: Path | None,
     return deliveries, result
 
 
-def meta_path(bundle: Path) -> Path:
-    return bundle / "manifest.json"
-
-
 def _mail(delivery: Delivery, meta, manifest: dict, sender: str, date: str):
-    files = [{"name": name, "sha256": _sha256(data)} for name, data, _ in delivery.attachments]
+    # Each attachment's SHA-256 as the bundle's manifest (and SHA256SUMS) gives it.
+    hashes = {Path(f["name"]).name: f["sha256"] for f in manifest["files"]}
+    files = [{"name": name, "sha256": hashes[name]} for name, _, _ in delivery.attachments]
     version = manifest["version"]
     body = _template().render(name=delivery.name, title=manifest["title"],
                               edition=edition(version), date=wareki(
@@ -158,16 +158,12 @@ def _mail(delivery: Delivery, meta, manifest: dict, sender: str, date: str):
                    list(delivery.attachments), delivery.mid, date)
 
 
+@functools.cache
 def _template() -> jinja2.Template:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                                      undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                      trim_blocks=True, lstrip_blocks=True)
     return environment.get_template(MAIL_TEMPLATE)
-
-
-def _sha256(data: bytes) -> str:
-    import hashlib
-    return hashlib.sha256(data).hexdigest()
 
 
 def _now() -> tuple[str, str]:
@@ -183,7 +179,7 @@ def _dry_run(deliveries, meta, manifest, sender, out_dir: Path, result: SendResu
     date, _ = _now()
     for delivery in deliveries:
         name = f"{delivery.number:02d}_{safe_filename(delivery.name)}.eml"
-        (outbox / name).write_bytes(mail_bytes(_mail(delivery, meta, manifest, sender, date)))
+        (outbox / name).write_bytes(_mail(delivery, meta, manifest, sender, date).as_bytes())
         result.lines.append(f"No.{delivery.number:02d} {delivery.name} <{delivery.address}>: "
                             f"would be sent ({outbox / name})")
     return result
@@ -232,7 +228,7 @@ def _send_one(session, delivery, meta, manifest, sender, ledger, result, label) 
                 result.lines.append(f"{label}: unknown: {exc}")
                 result.temporary = True
                 return False
-            ledger.finished(entry, "deferred", str(exc), "")
+            ledger.finished(entry, DEFERRED, str(exc), "")
             if attempt < RETRIES:
                 time.sleep(pause * 2 ** attempt)
                 continue

@@ -28,7 +28,7 @@ def run_checks(source: Source, doc: Document) -> list[Diagnostic]:
             + check_traceability(doc.sections)
             + check_safety(doc.sections)
             + glyph_findings(doc.sections)
-            + machine_readable_findings(source.report.directory))
+            + machine_readable_findings(source.report.directory, source.tables))
 
 
 def cited_keys(doc: Document) -> set[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, PipelineError
 from ..read.columns import MISSING_MARKS, YEAR, Missing
-from ..read.data import data_files
+from ..read.data import DATA_DIR, data_files
 from ..read.data_options import load_options
 from ..read.tables import DataTable, ReadOptions, decode, read_table, record_lines
 from ..rules import (DATA_BLANK_LINE, DATA_FULL_WIDTH, DATA_HEADER_ROWS, DATA_MERGED,
@@ -38,10 +38,13 @@ _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
 _TABLE_SUFFIXES = (".csv", ".xlsx")  # JSON and YAML are structured: none of this applies
 
 
-def machine_readable_findings(content_dir: Path) -> list[Diagnostic]:
-    """Returns a warning for each rule a data file of the report breaks."""
-    data_dir = content_dir / "data"
+def machine_readable_findings(content_dir: Path,
+                              tables: tuple[DataTable, ...] = ()) -> list[Diagnostic]:
+    """Returns a warning for each rule a data file of the report breaks; a file the build
+    read whole already (tables) is not typed again."""
+    data_dir = content_dir / DATA_DIR
     options, _ = load_options(data_dir)
+    read_already = {table.path: table for table in tables}
     findings = []
     for path in data_files(content_dir):
         if path.suffix not in _TABLE_SUFFIXES:
@@ -50,7 +53,7 @@ def machine_readable_findings(content_dir: Path) -> list[Diagnostic]:
         try:
             if path.suffix == ".xlsx":  # merged cells may be why the table cannot be read
                 findings += _merged(path)
-            table = read_table(path, "", read)
+            table = read_already.get(path) or read_table(path, "", read)
             records = _records(path, read)
         except (PipelineError, ValueError, OSError, zipfile.BadZipFile):
             continue  # the build says why it cannot be read

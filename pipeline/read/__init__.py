@@ -17,6 +17,7 @@ from ..tree import Figure, Reference, Section, walk
 from .assets import ImageRules
 from .convert import convert_sections
 from .data import DataFiles, data_files
+from .tables import DataTable
 from .expand import ExpandedSection, expand_section, make_environment
 from .files import check_file_sizes, text_files
 from .references import load_references
@@ -33,6 +34,7 @@ class Source:
     inputs: tuple[Path, ...]  # every file read, for the content hash
     findings: tuple[Diagnostic, ...]
     complete: bool  # every listed section was read: what they cite is known
+    tables: tuple[DataTable, ...] = ()  # the data files read whole, kept for the checks
 
 
 def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
@@ -53,7 +55,7 @@ def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
                  + data.unused_findings())
     findings = list(dict.fromkeys(findings))  # a data file's error, met by two blocks
     return Source(report, references, sections, _inputs(report, content_dir, sections),
-                  tuple(findings), complete)
+                  tuple(findings), complete, data.whole_tables())
 
 
 def expand_sections(report: Report, data: DataFiles, limits: Limits = Limits()) -> tuple[

@@ -155,6 +155,12 @@ class DataFiles:
                 raise self._failure(path, exc.diagnostics) from None
         return self.tables[key]
 
+    def whole_tables(self) -> tuple[DataTable, ...]:
+        """Returns the tables read so far of whole files (a workbook's first sheet when
+        none was named), with their own reading options: what the checks read again."""
+        return tuple(table for (path, sheet, where), table in self.tables.items()
+                     if not sheet and where == self.options.get(path.name, ReadOptions()).path)
+
     def _failure(self, path: Path, diagnostics: list[Diagnostic]) -> PipelineError:
         return PipelineError(self.failed.setdefault(path, list(diagnostics)))
 

@@ -31,12 +31,11 @@ USER_AGENT = "pipeline-refresh/1"
 @dataclass(frozen=True)
 class Fetched:
     """What a fetch brought: the body (None when the server says it has not changed
-    since the ETag or date given), its validators, and the address it came from."""
+    since the ETag or date given), and its validators."""
 
     body: bytes | None
     etag: str
     last_modified: str
-    url: str
 
 
 class FetchFailed(Exception):
@@ -68,10 +67,10 @@ def fetch(url: str, max_bytes: int, timeout: float, etag: str = "",
             url = target
             continue
         if status == 304:
-            return Fetched(None, etag, last_modified, url)
+            return Fetched(None, etag, last_modified)
         if status == 200:
             return Fetched(body, response_headers.get("etag", ""),
-                           response_headers.get("last-modified", ""), url)
+                           response_headers.get("last-modified", ""))
         raise FetchFailed(f"HTTP {status}", temporary=status >= 500 or status in (408, 429))
     raise FetchFailed(f"more than {MAX_REDIRECTS} redirects", temporary=False)
 

@@ -28,10 +28,11 @@ from .lines import fenced
 _KEY = r"\w(?:[\w:.#$%&+?<>~/-]*\w)?"
 # Pandoc's citation: [@a; @b], and with a prefix, a locator or a suppressed author,
 # [see @a, p. 12; -@b]. A prefix ends in a space, so an address (a@b.jp) is none.
-_ITEM = rf"\s*(?:[^\[\]@;\n]*?\s)?-?@{_KEY}(?:\s*,[^\[\]@;\n]*)?\s*"
+_PREFIX, _LOCATOR = r"(?:[^\[\]@;\n]*?\s)?", r"[^\[\]@;\n]*?"
+_ITEM = rf"\s*{_PREFIX}-?@{_KEY}(?:\s*,\s*{_LOCATOR})?\s*"
 _CITATION = re.compile(rf"(?<!\\)\[({_ITEM}(?:;{_ITEM})*)\](?!\()")
-_ITEM_PARTS = re.compile(rf"\s*(?P<prefix>(?:[^\[\]@;\n]*?\s)?)-?@(?P<key>{_KEY})"
-                         rf"(?:\s*,\s*(?P<locator>[^\[\]@;\n]*?))?\s*")
+_ITEM_PARTS = re.compile(rf"\s*(?P<prefix>{_PREFIX})-?@(?P<key>{_KEY})"
+                         rf"(?:\s*,\s*(?P<locator>{_LOCATOR}))?\s*")
 _STRAY_CITATION = re.compile(r"(?<!\\)\[[^\]\n]*@[^\]\n]*\]")
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
 CITE_PLACEHOLDER = re.compile(f"{_CITE_OPEN}(\\d+){_CITE_CLOSE}")

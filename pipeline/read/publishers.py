@@ -15,6 +15,7 @@ Last-Modified, SHA-256), which is committed beside the data.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from .yamlfile import LineDict, load_yaml
 PUBLISHER_KEYS = ("url", "publisher", "title", "license", "every")
 EVERY = ("day", "week", "month", "year")
 LOCK_FILE = "sources.lock"
+STAMP = "%Y-%m-%dT%H:%M:%SZ"  # a fetch's time, in UTC, as the lock and the manifest write it
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,8 @@ def load_publishers(data_dir: Path) -> tuple[dict[str, Publisher], list[Diagnost
         return {}, []  # no file, or one data_options.py already reports
     found, mistakes = {}, []
     for name, entry in raw.items():
-        if not isinstance(entry, LineDict) or "url" not in entry and not (
-                set(entry) & set(PUBLISHER_KEYS)):
-            continue
+        if not isinstance(entry, LineDict) or not set(entry) & set(PUBLISHER_KEYS):
+            continue  # reading options alone
         problem, line = _problem(entry)
         if problem:
             mistakes.append(DATA.at(path, line, f"{name}: {problem}"))
@@ -111,12 +112,10 @@ def next_fetch(fetched: datetime.datetime, every: str) -> datetime.datetime:
         return fetched + datetime.timedelta(days=1)
     if every == "week":
         return fetched + datetime.timedelta(days=7)
-    months = 1 if every == "month" else 12
-    year, month = divmod(fetched.month - 1 + months, 12)
-    year, month = fetched.year + year, month + 1
-    last_day = (datetime.date(year + month // 12, month % 12 + 1, 1)
-                - datetime.timedelta(days=1)).day
-    return fetched.replace(year=year, month=month, day=min(fetched.day, last_day))
+    years, month = divmod(fetched.month - 1 + (1 if every == "month" else 12), 12)
+    year, month = fetched.year + years, month + 1
+    return fetched.replace(year=year, month=month,
+                           day=min(fetched.day, calendar.monthrange(year, month)[1]))
 
 
 def load_lock(data_dir: Path) -> dict[str, Fetch]:
@@ -140,7 +139,7 @@ def load_lock(data_dir: Path) -> dict[str, Fetch]:
 def lock_text(records: dict[str, Fetch]) -> bytes:
     """Returns data/sources.lock for records: YAML, one entry per file, sorted."""
     import yaml
-    data = {name: {"url": r.url, "fetched": r.fetched.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    data = {name: {"url": r.url, "fetched": r.fetched.strftime(STAMP),
                    "etag": r.etag, "last_modified": r.last_modified, "sha256": r.sha256}
             for name, r in sorted(records.items())}
     head = ("# What `python -m pipeline refresh` fetched: written by it, committed with the "

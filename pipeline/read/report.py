@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, PipelineError, did_you_mean, raise_if_errors
-from ..rules import MISSING_FILE, MISSING_SECTION, REPORT_FIELD, UNKNOWN_FIELD
+from ..diagnostics import WARNING, Diagnostic, PipelineError, did_you_mean, raise_if_errors
+from ..rules import MISSING_FILE, MISSING_SECTION, REPORT_FIELD, RULES, UNKNOWN_FIELD
 from ..tree import Metadata
 from .yamlfile import LineDict, LineList, load_yaml, shown
 
@@ -124,7 +124,6 @@ def _acknowledged(path: Path, raw: LineDict) -> tuple[tuple[tuple[str, str, int]
                                                        list[Diagnostic]]:
     """Returns acknowledge's (rule id, reason, line) and what is wrong with it: a rule
     that does not exist, or one whose findings are errors, which nothing acknowledges."""
-    from ..rules import RULES  # the registry, for the names and severities
     entries = raw.get("acknowledge") or {}
     found, wrong = [], []
     for rule_id, reason in entries.items():
@@ -133,7 +132,7 @@ def _acknowledged(path: Path, raw: LineDict) -> tuple[tuple[tuple[str, str, int]
         if rule is None:
             wrong.append(REPORT_FIELD.at(path, line, f"acknowledge: no rule '{rule_id}'"
                                          + did_you_mean(str(rule_id), RULES)))
-        elif rule.severity != "warning":
+        elif rule.severity != WARNING:
             wrong.append(REPORT_FIELD.at(path, line, f"acknowledge: '{rule_id}' gives "
                                          f"{rule.severity}s, and only warnings can be "
                                          "acknowledged"))

@@ -31,14 +31,14 @@ from pathlib import Path
 from ..diagnostics import PipelineError
 from ..limits import Limits
 from ..read.data import DATA_DIR
-from ..read.files import read_text
-from ..read.publishers import load_lock, load_publishers
+from ..read.publishers import STAMP, load_lock, load_publishers
 from ..rules import DIST_EXISTS, RECIPIENTS
 from ..tree import Document, Metadata
 from ..write import ARCHIVAL_VARIANT, TEMPLATES
 from .changes import changes_markdown, snapshot
 from .editions import data_cells
 from .fingerprint import Fingerprint, file_sha256, fingerprint
+from .ledger import RECORD
 from .output import write_atomic
 
 # Writes a bundle's products into the directory it is given; returns the files and
@@ -168,7 +168,7 @@ def received(state_dir: Path) -> str:
     """Returns CHANGES.md's lines naming whom `send` gave the earlier edition, from its
     配布記録.json: they hold a copy this edition replaces."""
     try:
-        record = json.loads((state_dir / "配布記録.json").read_text(encoding="utf-8"))
+        record = json.loads((state_dir / f"{RECORD}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
     sent = [r for r in record if r.get("state") == "sent"]
@@ -270,7 +270,7 @@ def data_sources(content_dir: Path) -> list[dict]:
         out.append({"file": f"data/{name}", "url": publisher.url,
                     "publisher": publisher.publisher, "title": publisher.title,
                     "license": publisher.license or None,
-                    "fetched": fetch.fetched.strftime("%Y-%m-%dT%H:%M:%SZ") if fetch else None,
+                    "fetched": fetch.fetched.strftime(STAMP) if fetch else None,
                     "sha256": fetch.sha256 if fetch else None})
     return out
 

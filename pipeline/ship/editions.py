@@ -23,7 +23,7 @@ from ..read.yamlfile import load_yaml
 from ..tree import Document
 
 AUTO = "auto"
-MAX_CELLS = 100_000  # a data snapshot larger than this is compared whole, not cell by cell
+MAX_CELLS = 100_000  # cells kept of one file, to compare: those past it are not compared
 
 
 def data_edition(doc: Document, content_dir: Path, previous: dict | None) -> Document:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from .output import write_atomic
 LEDGER = "send.sqlite"
 RECORD = "配布記録"
 SENDING, SENT, FAILED = "sending", "sent", "failed"
+DEFERRED = "deferred"  # a 4xx: not taken, to be sent again
 UNKNOWN = "unknown"  # 'sending' left by a run that stopped inside the transaction
 
 
@@ -43,6 +43,7 @@ class Ledger:
     """The ledger in <out>/dist/.state/send.sqlite (one `send` at a time: the lock)."""
 
     def __init__(self, path: Path):
+        import sqlite3  # imported here: `send` alone keeps a ledger (bundle.py reads RECORD)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)  # each statement commits
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import smtplib
-import socket
 import ssl
 import stat
 from dataclasses import dataclass
@@ -101,11 +100,6 @@ def _address(name: str, address: str) -> Address:
     return Address(name, username=local, domain=domain)
 
 
-def mail_bytes(mail: EmailMessage) -> bytes:
-    """Returns the mail as sent, under the policy compose chose for it."""
-    return mail.as_bytes()
-
-
 def message_id(bundle: str, number: int, address: str, sender: str) -> str:
     """Returns the Message-ID of a copy's mail: the same on every send of that copy."""
     digest = hashlib.sha256(f"{bundle}\0{number}\0{address}".encode("utf-8")).hexdigest()
@@ -156,11 +150,11 @@ class Session:
         data_sent = False
         try:
             client = self.client or self._connect()
-            utf8 = not (address.isascii() and self.smtp.sender.isascii())
+            utf8 = mail.policy.utf8  # compose chose it: an address that is not ASCII
             options = ["SMTPUTF8"] if utf8 else []
             if utf8 and not client.has_extn("smtputf8"):
                 raise Permanent("the address is not ASCII and the server takes no SMTPUTF8")
-            data = mail_bytes(mail)
+            data = mail.as_bytes()
             _checked(client.mail(self.smtp.sender, options))
             _checked(client.rcpt(address))
             data_sent = True
@@ -169,8 +163,7 @@ class Session:
             self.close()
             raise Permanent(f"the server's certificate is not trusted "
                             f"({exc.verify_message})") from None
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
-                ConnectionError, OSError) as exc:
+        except OSError as exc:  # refused, reset, timed out, disconnected (SMTPException too)
             self.close()
             raise Temporary(f"the server could not be reached: {exc}", data_sent) from None
         except (Temporary, Permanent):

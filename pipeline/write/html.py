@@ -21,6 +21,7 @@ from ..tree import (BulletList, Chart, Citation, CrossRef, FootnoteRef, Code, Co
                     ThematicBreak, plain_text)
 from . import TEMPLATES, cannot_render, labels
 from .chart import alt_text, draw_chart
+from .opendata import csv_name, node_csv
 from .page import BODY_FONT, COLOURS, HEADING_FONT, PAGE
 from .sist02 import format_sist02
 
@@ -237,7 +238,6 @@ def _source_line(source, provenance=None) -> Markup:
 def _data_link(node) -> Markup:
     """The web edition's link to the numbers behind a chart or a data table: the CSV
     itself, inside the page, which stays one file (the bundle has the same in data/)."""
-    from .opendata import csv_name, node_csv  # the web edition's alone
     return Markup('<p class="data-link"><a href="{}" download="{}">{}</a></p>\n').format(
         data_uri(node_csv(node), "text/csv"), csv_name(node), labels.DATA_LINK)
 

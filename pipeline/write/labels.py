@@ -26,8 +26,7 @@ def provenance_text(provenance) -> str:
         return ""
     notes = []
     if provenance.fetched_on is not None:
-        day = provenance.fetched_on
-        notes.append(f"{day.year}年{day.month}月{day.day}日取得")
+        notes.append(f"{seireki(provenance.fetched_on)}取得")
     if provenance.license.upper().startswith("CC"):
         notes.append(provenance.license)
     said = f"（{'、'.join(notes)}）" if notes else ""
@@ -59,6 +58,11 @@ def wareki(date: datetime.date) -> str:
             year = date.year - first_day.year + 1
             era_year = "元" if year == 1 else str(year)
             return f"{era}{era_year}年（{date.year}年）{date.month}月{date.day}日"
+    return seireki(date)
+
+
+def seireki(date: datetime.date) -> str:
+    """Returns the date in the Western calendar as Japanese writes it: 2026年12月1日."""
     return f"{date.year}年{date.month}月{date.day}日"
 
 

@@ -6,9 +6,10 @@ level for the PDF's streams instead of pydyf's level 9 (4 % larger files for
 a tenth less time writing them), and an SVG text drawn as one run of glyphs
 rather than letter by letter (the same page, less work, and text that
 copies as words). One is typesetting: a line of Japanese is justified
-between its characters, as JLREQ and Word do, not in its spaces. Each is installed once, on what WeasyPrint and pydyf
-define, and leaves them alone where its condition does not hold: a release
-that fixes the cause makes it a no-op.
+between its characters, as JLREQ and Word do, not in its spaces. Each is
+installed once, on what WeasyPrint and pydyf define, and leaves them alone
+where its condition does not hold: a release that fixes the cause makes it a
+no-op.
 """
 
 from __future__ import annotations
@@ -238,7 +239,7 @@ def _justify_between_characters(inline) -> None:
     characters (JLREQ 3.8, and Word's 両端揃え), not in its spaces.
 
     WeasyPrint 70 gives a line's whole slack to its spaces: a line of Japanese
-    with one English phrase had them 2.3 times as wide (`DDaT  Profession`),
+    with one English phrase had them up to four times as wide (`DDaT  Profession`),
     and a line without a space was not justified at all. Here each text box of
     such a line is laid out again with letter-spacing, its share of the slack,
     as CSS letter-spacing is; lines without Japanese keep WeasyPrint's way.

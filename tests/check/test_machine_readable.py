@@ -37,7 +37,8 @@ def test_the_flagship_and_the_statistics_corpus_meet_the_rules():
     ("年,職員数\n令和2年,12\n令和3年,13\n", "data-wareki", 2, "「令和2年」 (and 1 more)"),
 ])
 def test_a_broken_rule_is_one_warning_at_its_first_cell(tmp_path, rows, rule, line, quoted):
-    found = _findings(tmp_path, "staff.csv", rows.encode("cp932"), "staff.csv:\n  encoding: cp932\n")
+    found = _findings(tmp_path, "staff.csv", rows.encode("cp932"),
+                      "staff.csv:\n  encoding: cp932\n")
     assert [(code, at) for code, at, _ in found if code == rule] == [(rule, line)]
     assert quoted in next(message for code, _, message in found if code == rule)
 

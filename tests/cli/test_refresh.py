@@ -13,7 +13,7 @@ import time
 
 import pytest
 import yaml
-from helpers import write_report
+from helpers import respond, write_report
 
 from pipeline.cli import main
 
@@ -40,12 +40,7 @@ class Publisher(http.server.BaseHTTPRequestHandler):
         if status == 200 and headers.get("ETag") and \
                 self.headers.get("If-None-Match") == headers["ETag"]:
             status, body = 304, b""
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        respond(self, status, body, headers)
 
     def log_message(self, *args):
         pass
@@ -99,8 +94,8 @@ def _refresh(root, capsys, *options) -> tuple[int, str]:
 
 def test_new_data_that_fits_replaces_the_old_and_is_recorded(tmp_path, server, capsys):
     root = _report(tmp_path, server)
-    Publisher.files["/staff.csv"] = (200, NEW.encode(), {"ETag": '"v2"',
-                                                       "Last-Modified": "Tue, 01 Dec 2026 00:00:00 GMT"})
+    Publisher.files["/staff.csv"] = (200, NEW.encode(), {
+        "ETag": '"v2"', "Last-Modified": "Tue, 01 Dec 2026 00:00:00 GMT"})
     code, printed = _refresh(root, capsys)
     assert code == 0, printed
     assert (root / "data" / "staff.csv").read_text(encoding="utf-8") == NEW

@@ -12,7 +12,7 @@ from pipeline.diagnostics import PipelineError
 from pipeline.write.pdf import PdfOptions, render_pdf
 
 from helpers import ROOT, listing, write_report
-from helpers import tiny_png
+from helpers import respond, tiny_png
 
 SECRET = Path("/etc/passwd")
 
@@ -90,12 +90,7 @@ class _Images(BaseHTTPRequestHandler):
             body, status, headers = tiny_png(), 200, {"Content-Type": "image/png"}
         else:
             body, status, headers = b"", 302, {"Location": "/chart.png"}
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        respond(self, status, body, headers)
 
     def log_message(self, *args):
         pass

@@ -1,6 +1,6 @@
 """Command line: `python -m pipeline COMMAND [options]`, a command each of HELP:
-check, lint, pdf, docx, html, all, dist, send, preview, review, linkcheck, refresh,
-rules.
+check, lint, pdf, docx, html, all, dist, batch, send, preview, review, linkcheck,
+refresh, rules.
 
 Subcommands and their options, exit codes, and printing: the only place
 that prints findings or chooses how the process ends.
@@ -9,7 +9,9 @@ that prints findings or chooses how the process ends.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import os
 import signal
 import sys
 import time
@@ -17,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .build.pool import REPORTS_PER_WORKER, WORKER_MEMORY_MIB
 from .build import (Product, build_both, build_bundle, build_docx, build_html, build_pdf,
                     load_document)
 from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, findings_json,
@@ -64,11 +67,12 @@ class Run:
     quiet: bool = False
     verbose: bool = False
     limits: Limits = Limits()
+    row: str | None = None  # of a report over rows (`each:`), the one to build
 
 
 def _run_options(args: argparse.Namespace) -> Run:
     return Run(args.command, args.content, args.out, args.strict, args.quiet, args.verbose,
-               _limits(args))
+               _limits(args), getattr(args, "row", None))
 
 
 def _command(run: Run, args: argparse.Namespace) -> int:
@@ -88,6 +92,10 @@ def _command(run: Run, args: argparse.Namespace) -> int:
         if run.command == "send":
             with output_lock(run.out):  # one send per output directory at a time
                 return _send(run, args)
+        if run.command == "batch":  # --time-limit holds each report, not the batch
+            with output_lock(run.out):
+                remove_stale_temporaries(run.out)
+                return _batch(run, args)
         with time_limit(run.limits.seconds, display_path(run.content)):
             if run.command in BUILDS:
                 with output_lock(run.out):
@@ -142,6 +150,9 @@ def _bad_numbers(args: argparse.Namespace) -> str:
     """Returns what is wrong with the numeric options, or ''."""
     if args.command == "linkcheck" and (args.timeout <= 0 or args.jobs < 1 or args.max_age < 0):
         return "--timeout must be above 0, --jobs at least 1, --max-age at least 0"
+    if args.command == "batch" and min(args.workers, args.worker_reports,
+                                       args.worker_memory_mib) <= 0:
+        return "--workers, --worker-reports and --worker-memory-mib must be above 0"
     if args.command == "refresh" and (args.timeout <= 0 or args.max_file_mib <= 0):
         return "--timeout and --max-file-mib must be above 0"
     if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib, args.max_pages,
@@ -175,6 +186,8 @@ HELP = {
     "preview": "serve the web edition on 127.0.0.1 and rebuild it on every save",
     "review": "list a reviewed Word file's changes and comments at the source lines; "
               "--apply takes the accepted text back into the Markdown",
+    "batch": "build one report per row of a report over rows (each: in report.yaml) on warm "
+             "local workers or a Dask cluster, skipping those whose inputs are unchanged",
     "send": "mail each recipient's numbered copy of the latest bundle, exactly once, and "
             "keep the record",
     "refresh": "fetch data files again from their publishers (data/sources.yaml) when due, "
@@ -188,20 +201,39 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     report = _report_options()
     limits = _limit_options()
+    row = argparse.ArgumentParser(add_help=False)
+    row.add_argument("--row", metavar="ID", help="of a report over rows (each: in report.yaml), "
+                     "the one whose id is ID")
     for name in ("check", "pdf", "docx", "html"):
-        commands.add_parser(name, parents=[report, limits], help=HELP[name],
+        commands.add_parser(name, parents=[report, limits, row], help=HELP[name],
                             description=HELP[name])
-    both = commands.add_parser("all", parents=[report, limits], help=HELP["all"],
+    both = commands.add_parser("all", parents=[report, limits, row], help=HELP["all"],
                                description=HELP["all"])
     both.add_argument("--serial", action="store_true",
                       help="write the two products one after the other, not side by side")
-    dist = commands.add_parser("dist", parents=[report, limits], help=HELP["dist"],
+    dist = commands.add_parser("dist", parents=[report, limits, row], help=HELP["dist"],
                                description=HELP["dist"])
     dist.add_argument("--recipients", type=Path, metavar="FILE",
                       help="one recipient a line: a numbered PDF copy each "
                            "(instead of report.yaml's recipients)")
     dist.add_argument("--replace", action="store_true",
                       help="rebuild a bundle of the same version and date (one never sent)")
+    batch = commands.add_parser("batch", parents=[report, limits], help=HELP["batch"],
+                                description=HELP["batch"])
+    batch.add_argument("--products", type=_products, default=("pdf", "docx"),
+                       metavar="LIST", help="comma-separated, of pdf, docx, html "
+                       "(default pdf,docx)")
+    batch.add_argument("--only", nargs="+", default=(), metavar="ID",
+                       help="build only these reports (by id)")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="local worker processes (default: one per core, %(default)s)")
+    batch.add_argument("--scheduler", metavar="tcp://HOST:8786", default="",
+                       help="run on this Dask cluster instead of local workers")
+    batch.add_argument("--worker-reports", type=int, default=REPORTS_PER_WORKER, metavar="N",
+                       help="replace a local worker after N reports (default %(default)s)")
+    batch.add_argument("--worker-memory-mib", type=float, default=WORKER_MEMORY_MIB,
+                       metavar="MIB", help="replace a local worker whose memory is above "
+                       "this (default %(default)s)")
     links = commands.add_parser("linkcheck", parents=[report], help=HELP["linkcheck"],
                                 description=HELP["linkcheck"])
     links.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
@@ -209,7 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("--max-age", type=int, default=7, metavar="DAYS",
                        help="reuse a working link's cached result this many days")
     links.add_argument("--refresh", action="store_true", help="ignore the cache")
-    lint = commands.add_parser("lint", parents=[report, limits], help=HELP["lint"],
+    lint = commands.add_parser("lint", parents=[report, limits, row], help=HELP["lint"],
                                description=HELP["lint"])
     lint.add_argument("--fix", action="store_true",
                       help="apply the safe fixes to the Markdown and print the diff")
@@ -251,6 +283,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="send again the mails a stopped run left unknown (same Message-ID)")
     commands.add_parser("rules", help=HELP["rules"], description=HELP["rules"])
     return parser
+
+
+def _products(text: str) -> tuple[str, ...]:
+    kinds = tuple(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
+    if not kinds or not set(kinds) <= {"pdf", "docx", "html"}:
+        raise argparse.ArgumentTypeError(f"'{text}': a comma-separated list of pdf, docx, html")
+    return kinds
 
 
 def _report_options() -> argparse.ArgumentParser:
@@ -298,7 +337,7 @@ def _limit_options() -> argparse.ArgumentParser:
 def _run(run: Run, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
-        doc, findings = load_document(run.content, run.strict, run.limits)
+        doc, findings = load_document(run.content, run.strict, run.limits, run.row)
     except PipelineError as exc:
         _write_findings(exc.diagnostics, run)
         raise
@@ -433,12 +472,12 @@ def _lint(run: Run, args: argparse.Namespace) -> int:
         print(f"python -m pipeline lint: error: unknown lint rule {', '.join(unknown)} "
               "(python -m pipeline rules lists them)", file=sys.stderr)
         return EXIT_USAGE
-    result = lint_report(run.content, run.limits, frozenset(args.rule))
+    result = lint_report(run.content, run.limits, frozenset(args.rule), run.row)
     if args.fix:
         for path, (before, after) in apply_fixes(result.fixes).items():
             write_atomic(path, encoded_like(path.read_bytes(), after))  # its BOM, its CRLF
             print(unified_diff(path, before, after), end="")
-        result = lint_report(run.content, run.limits, frozenset(args.rule))  # what remains
+        result = lint_report(run.content, run.limits, frozenset(args.rule), run.row)
     findings = in_order(make_strict(result.findings) if run.strict else result.findings)
     report = findings_json(findings, display_path(run.content), run.strict)
     write_atomic(run.out / LINT_FILE, report)
@@ -498,6 +537,56 @@ def _refresh(run: Run, args: argparse.Namespace) -> int:
     if result.findings:
         return EXIT_CONTENT
     return EXIT_BUSY if result.temporary else EXIT_OK
+
+
+def _batch(run: Run, args: argparse.Namespace) -> int:
+    from .build.batch import BatchOptions, run_batch
+    from .build.cluster import SchedulerUnreachable
+    from .build.pool import PoolOptions
+    options = BatchOptions(run.content, run.out, args.products, tuple(args.only), run.strict,
+                           run.limits, PoolOptions(args.workers, args.worker_reports,
+                                                   args.worker_memory_mib), args.scheduler)
+    started = time.perf_counter()
+    with _progress_bar(run.quiet) as progress:
+        try:
+            result = run_batch(options, progress)
+        except SchedulerUnreachable as exc:
+            print(f"python -m pipeline batch: error: {exc}", file=sys.stderr)
+            return EXIT_BUSY
+    for report_id, findings in result.failed.items():
+        first = next((f for f in findings if f.is_error), findings[0] if findings else None)
+        print(f"{report_id}: failed: {first}", file=sys.stderr)
+    if not run.quiet or result.failed:
+        where = f"on {args.scheduler}" if args.scheduler else f"on {args.workers} worker(s)"
+        peak = f", peak {max(result.peak_mib.values()):.0f} MiB a worker" \
+            if result.peak_mib else ""
+        print(f"batch: {len(result.built)} built, {len(result.up_to_date)} up to date, "
+              f"{len(result.failed)} failed, {time.perf_counter() - started:.1f} s {where}"
+              f"{peak} ({display_path(result.summary)})")
+    return EXIT_CONTENT if result.failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress_bar(quiet: bool):
+    """Yields batch's progress callback: a bar on a terminal, nothing elsewhere."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda total, outcome: None
+        return
+    from tqdm import tqdm
+    tqdm.monitor_interval = 0  # no monitor thread: the pool forks its workers
+    bar = None
+
+    def progress(total, outcome):
+        nonlocal bar
+        if outcome is None:
+            bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False)
+        else:
+            bar.update()
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _send(run: Run, args: argparse.Namespace) -> int:

@@ -28,14 +28,15 @@ __all__ = ["ChartCache", "Product", "build_both", "build_bundle", "build_docx", 
            "build_pdf", "draft_pdf", "load_document", "web_page"]
 
 
-def load_document(content_dir: Path, strict: bool = False,
-                  limits: Limits = Limits()) -> tuple[Document, list[Diagnostic]]:
-    """Returns the document tree of the report in content_dir, and its warnings.
+def load_document(content_dir: Path, strict: bool = False, limits: Limits = Limits(),
+                  row: str | None = None) -> tuple[Document, list[Diagnostic]]:
+    """Returns the document tree of the report in content_dir (of a report over rows,
+    the one whose id is `row`), and its warnings.
 
     Every rule runs before anything is built; `strict` makes warnings errors.
     Raises PipelineError with every finding when any of them is an error.
     """
-    source = read_report(content_dir, limits)
+    source = read_report(content_dir, limits, row)
     doc, resolve_findings = resolve_document(source)
     findings = acknowledged_findings(
         source.report, [*source.findings, *resolve_findings, *run_checks(source, doc)])

@@ -37,15 +37,16 @@ class Source:
     tables: tuple[DataTable, ...] = ()  # the data files read whole, kept for the checks
 
 
-def read_report(content_dir: Path, limits: Limits = Limits()) -> Source:
-    """Returns everything the report in content_dir says, with the findings of reading it.
+def read_report(content_dir: Path, limits: Limits = Limits(), row: str | None = None) -> Source:
+    """Returns everything the report in content_dir says, with the findings of reading it;
+    of a report over rows (`each:`), the report whose id is `row`.
 
     Raises PipelineError when nothing can follow (report.yaml unreadable, say).
     """
     check_file_sizes(text_files(content_dir), limits)
-    report, findings = load_report(content_dir)
-    references, reference_findings = load_references(report.references)
     data = DataFiles(content_dir, limits)
+    report, findings = load_report(content_dir, data, row)
+    references, reference_findings = load_references(report.references)
     expanded, expand_findings = expand_sections(report, data, limits)
     images = ImageRules(report.directory, report.remote_images, limits.max_image_bytes)
     sections, convert_findings = convert_sections(expanded, images, data, limits)
@@ -64,8 +65,10 @@ def expand_sections(report: Report, data: DataFiles, limits: Limits = Limits()) 
     env = make_environment()
     expanded, findings = [], []
 
+    own = {"report": report.meta, **({"row": report.row} if report.row is not None else {})}
+
     def variables(names: set[str]) -> dict:  # only the data files the section uses
-        return {**data.variables(names - {"report"}), "report": report.meta}
+        return {**data.variables(names - set(own)), **own}
     for source in report.sections:
         try:
             expanded.append(expand_section(source.path, variables, env, limits))

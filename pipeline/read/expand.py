@@ -112,7 +112,7 @@ def expand_section(path: Path, variables: Variables, env: jinja2.Environment,
         raise PipelineError([TEMPLATE.at(path, exc.lineno, f"template error: {exc.message}")])
     except jinja2.UndefinedError as exc:
         raise PipelineError([TEMPLATE.at(path, _template_line(exc),
-                                         f"undefined variable: {_plain(exc.message)}")])
+                                         f"undefined variable: {plain_message(exc.message)}")])
     except _TooLong as exc:
         raise PipelineError([TEMPLATE.at(path, exc.line, f"the section expands to more than "
                                          f"{limits.max_expanded_mib:g} MiB "
@@ -164,7 +164,7 @@ _KINDS = {"Rows": "a data table", "Row": "a row of a data table", "Count": "a nu
           "list": "a list", "LineList": "a list", "Metadata": "report"}
 
 
-def _plain(message: str | None) -> str:
+def plain_message(message: str | None) -> str:
     """Returns Jinja's message with the class it names said as what it is."""
     return _OBJECT.sub(lambda m: f"{_KINDS.get(m[1].rsplit('.', 1)[-1], 'the value')} has "
                        f"no {m[2]}", message or "")

@@ -10,10 +10,14 @@ from pathlib import Path
 from ..diagnostics import WARNING, Diagnostic, PipelineError, did_you_mean, raise_if_errors
 from ..rules import MISSING_FILE, MISSING_SECTION, REPORT_FIELD, RULES, UNKNOWN_FIELD
 from ..tree import Metadata
+from .data import DataFiles
+from .each import RowReport, pick_row, render_fields, row_reports
+from .rows import Row
 from .yamlfile import LineDict, LineList, load_yaml, shown
 
 REPORT_FILE = "report.yaml"
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_ID_RULE = "must be lower-case letters, digits, '.', '_' or '-' (it names the output files)"
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Report:
     remote_images: bool = False
     kind: str = "記録・公開資料等"  # of 公用文: what `lint` relaxes for 解説・広報等
     acknowledge: tuple[tuple[str, str, int], ...] = ()  # (rule id, reason, line of report.yaml)
+    row: Row | None = None  # the row of `each:` this report is made for: `row` in Jinja
 
     @property
     def directory(self) -> Path:
@@ -70,17 +75,66 @@ FIELDS = {
     "edition": ("text", False, "auto: when its data changed, `dist` makes the next edition "
                 "(1.0 → 1.1, dated the day of the fetch); manual (default): raise version by "
                 "hand"),
+    "each": ("text", False, "a data file: one report per row of it, the row being `row` in "
+             "the Jinja of the sections and of id, title, subtitle and recipients (`batch`)"),
     "acknowledge": ("reasons", False, "warnings acknowledged, by rule id, each with its "
                     "reason: counted, not listed, not failed by --strict"),
 }
 KINDS = ("告示・通知等", "記録・公開資料等", "解説・広報等")
 
 
-def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
-    """Returns the report in content_dir and its findings (missing section files among them).
+def load_report(content_dir: Path, data: DataFiles | None = None,
+                row: str | None = None) -> tuple[Report, list[Diagnostic]]:
+    """Returns the report in content_dir and its findings (missing section files among them);
+    of a report over rows (`each:`), the one whose id is `row`.
 
     Raises PipelineError when the metadata itself is wrong, as nothing can follow.
     """
+    path, raw, field_findings = _raw_report(content_dir)
+    picked = None
+    if "each" in raw:
+        picked = pick_row(path, raw, data or DataFiles(content_dir), row)
+        raise_if_errors(render_fields(path, raw, picked))
+    elif row is not None:
+        raise PipelineError([REPORT_FIELD.at(path, raw.line, f"--row {row}: report.yaml has "
+                                             "no each: field, so it makes one report")])
+    findings = field_findings + _check_values(path, raw)
+    acknowledged, wrong = _acknowledged(path, raw)
+    findings += wrong
+    raise_if_errors(findings)
+    # A missing section is reported, and the others are still checked.
+    sections, missing = _section_sources(path, raw)
+    return Report(path=path, meta=_metadata(raw), sections=sections,
+                  references=content_dir / raw["references"],
+                  remote_images=raw.get("remote_images", False),
+                  kind=raw.get("kind", KINDS[1]), acknowledge=acknowledged,
+                  row=picked), findings + missing
+
+
+def load_rows(content_dir: Path, data: DataFiles) -> tuple[str, list[RowReport]]:
+    """Returns the data file `each:` names, and the report of each of its rows in order.
+
+    Raises PipelineError when report.yaml is wrong, names no `each:` file, or a row
+    makes no valid id: a batch cannot tell its reports apart without them all.
+    """
+    path, raw, _ = _raw_report(content_dir)
+    if "each" not in raw:
+        raise PipelineError([REPORT_FIELD.at(path, raw.line, "report.yaml has no each: field: "
+                                             "a batch builds one report per row of the data "
+                                             "file it names")])
+    reports, findings = row_reports(path, raw, data)
+    for report in reports:
+        if not _ID_PATTERN.match(report.id):
+            findings.append(REPORT_FIELD.at(path, raw.line_of("id"), f"the row at "
+                                            f"{report.where} makes the id '{report.id}', "
+                                            f"which {_ID_RULE}"))
+    raise_if_errors(findings)
+    return raw["each"], reports
+
+
+def _raw_report(content_dir: Path) -> tuple[Path, LineDict, list[Diagnostic]]:
+    """Returns report.yaml's path, its fields, each of the right type, and the warnings
+    about them (an unknown field)."""
     path = content_dir / REPORT_FILE
     if not content_dir.is_dir():
         raise PipelineError([MISSING_FILE.at(content_dir, None, "content directory not found")])
@@ -89,8 +143,13 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
         raise PipelineError([REPORT_FIELD.at(path, 1, "expected a mapping of report fields")])
     findings = _check_fields(path, raw)
     raise_if_errors(findings)
-    references = content_dir / raw["references"]
-    if not references.is_file():
+    return path, raw, findings
+
+
+def _check_values(path: Path, raw: LineDict) -> list[Diagnostic]:
+    """Returns what is wrong with the values of fields that have the right type."""
+    findings = []
+    if not (path.parent / raw["references"]).is_file():
         findings.append(MISSING_FILE.at(path, raw.line_of("references"),
                                         f"references file not found: {raw['references']}"))
     if not set(raw.get("attach", ("pdf",))) <= {"pdf", "docx"} or "pdf" not in raw.get(
@@ -107,17 +166,8 @@ def load_report(content_dir: Path) -> tuple[Report, list[Diagnostic]]:
         findings.append(REPORT_FIELD.at(path, raw.line_of("kind"), f"kind '{raw['kind']}' must "
                                         f"be one of {', '.join(KINDS)}"))
     if not _ID_PATTERN.match(raw["id"]):
-        findings.append(REPORT_FIELD.at(path, raw.line_of("id"), f"id '{raw['id']}' must be "
-                                        "lower-case letters, digits, '.', '_' or '-' (it names "
-                                        "the output files)"))
-    acknowledged, wrong = _acknowledged(path, raw)
-    findings += wrong
-    raise_if_errors(findings)
-    # A missing section is reported, and the others are still checked.
-    sections, missing = _section_sources(path, raw)
-    return Report(path=path, meta=_metadata(raw), sections=sections, references=references,
-                  remote_images=raw.get("remote_images", False),
-                  kind=raw.get("kind", KINDS[1]), acknowledge=acknowledged), findings + missing
+        findings.append(REPORT_FIELD.at(path, raw.line_of("id"), f"id '{raw['id']}' {_ID_RULE}"))
+    return findings
 
 
 def _acknowledged(path: Path, raw: LineDict) -> tuple[tuple[tuple[str, str, int], ...],

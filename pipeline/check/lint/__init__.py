@@ -49,12 +49,14 @@ class LintResult:
 
 
 def lint_report(content_dir: Path, limits: Limits = Limits(),
-                only: frozenset[str] = frozenset()) -> LintResult:
-    """Returns the findings of every lint rule over the report's prose."""
+                only: frozenset[str] = frozenset(), row: str | None = None) -> LintResult:
+    """Returns the findings of every lint rule over the report's prose (of a report over
+    rows, the one whose id is `row`)."""
     check_file_sizes(text_files(content_dir), limits)
-    report, _ = load_report(content_dir)
+    data = DataFiles(content_dir, limits)
+    report, _ = load_report(content_dir, data, row)
     config = load_lint_config(content_dir)
-    expanded, errors = expand_sections(report, DataFiles(content_dir, limits), limits)
+    expanded, errors = expand_sections(report, data, limits)
     if errors:
         raise PipelineError(errors)
     texts = [p for section in expanded for p in paragraphs(section)]

@@ -1,0 +1,181 @@
+"""One report of a batch, as a worker builds it: the inputs come as bytes, the
+products go back as bytes.
+
+The same function runs in a local worker process and on a Dask worker on
+another machine, which share no filesystem with the client: the report's files
+travel once per worker (Inputs), are unpacked into a directory of the worker's
+own, and each job names only its row. The worker keeps its imports (WeasyPrint,
+python-docx) and its drawn charts from one report to the next: that is what a
+batch saves over a cold `make all` per report.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import resource
+import shutil
+import socket
+import tempfile
+import traceback
+from dataclasses import dataclass, replace
+from multiprocessing.util import Finalize
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, PipelineError, display_path
+from ..guards import time_limit
+from ..limits import Limits
+from ..rules import INTERNAL
+from ..write import TEMPLATES
+from . import load_document
+from .products import chart_cache, write_docx, write_pdf, write_web
+
+PRODUCTS = ("pdf", "docx", "html")
+ROOT = "\ue000report"  # stands for the report directory in a worker's diagnostics
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The report directory as bytes, by path relative to it; `key` names the set."""
+
+    key: str
+    files: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row to build: the report's id, what to make of it, and the pipeline the
+    client runs (a worker that runs another refuses)."""
+
+    id: str
+    products: tuple[str, ...]
+    strict: bool
+    limits: Limits
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came of one job: the products' bytes by file name, or the errors."""
+
+    id: str
+    files: tuple[tuple[str, bytes], ...]
+    findings: tuple[Diagnostic, ...]  # warnings when built, the errors when it failed
+    failed: bool
+    worker: str = ""  # host and pid
+    peak_mib: float = 0.0  # the worker's peak resident memory so far
+
+
+def pack_inputs(content_dir: Path) -> Inputs:
+    """Returns every file of the report directory (dot files left out) as bytes."""
+    files = tuple((path.relative_to(content_dir).as_posix(), path.read_bytes())
+                  for path in sorted(content_dir.rglob("*"))
+                  if path.is_file() and not any(part.startswith(".") for part in
+                                                path.relative_to(content_dir).parts))
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return Inputs(digest.hexdigest(), files)
+
+
+@functools.cache
+def pipeline_fingerprint() -> str:
+    """Returns a hash of the pipeline's code and templates: what makes the same inputs
+    give the same bytes."""
+    digest = hashlib.sha256()
+    for root, pattern in ((_PACKAGE, "*.py"), (TEMPLATES, "*")):
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_job(inputs: Inputs, job: Job) -> Outcome:
+    """Builds one row's products in this worker; never raises for the report's faults."""
+    if job.fingerprint != pipeline_fingerprint():
+        return _failed(job, [INTERNAL.at(ROOT, None, "this worker runs another version of the "
+                                         "pipeline or its templates than the client: run "
+                                         "`make setup` there from the same commit")])
+    root, scratch = _unpacked(inputs)
+    try:
+        with time_limit(job.limits.seconds, job.id):
+            doc, findings = load_document(root, job.strict, job.limits, job.id)
+            files = tuple(_product(doc, kind, root, scratch, job.limits)
+                          for kind in job.products)
+    except PipelineError as exc:
+        return _failed(job, _relocated(exc.diagnostics, root))
+    except Exception as exc:  # noqa: BLE001 -- one report's crash must not stop the batch
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return _failed(job, [INTERNAL.at(ROOT, None, f"{type(exc).__name__}: {exc} (in "
+                                         f"{Path(where.filename).name}:{where.lineno})")])
+    return Outcome(job.id, files, _relocated(findings, root), False, *_worker())
+
+
+def _product(doc, kind: str, root: Path, scratch: Path, limits: Limits) -> tuple[str, bytes]:
+    """Writes one product in the scratch directory and returns its name and bytes."""
+    path = scratch / f"{doc.meta.id}.{kind}"
+    cache = chart_cache(scratch)  # kept: the next report's shared charts are drawn already
+    if kind == "pdf":
+        write_pdf(doc, path, root, limits, cache=cache)
+    elif kind == "docx":
+        write_docx(doc, path, cache=cache)
+    else:
+        write_web(doc, path, cache=cache)
+    data = path.read_bytes()
+    path.unlink()
+    return path.name, data
+
+
+def _failed(job: Job, findings) -> Outcome:
+    return Outcome(job.id, (), tuple(findings), True, *_worker())
+
+
+def _worker() -> tuple[str, float]:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return f"{socket.gethostname()}:{os.getpid()}", peak
+
+
+def _relocated(findings, root: Path) -> tuple[Diagnostic, ...]:
+    """Returns the findings with the worker's directory written as ROOT, which the
+    client turns back into the report directory's own path."""
+    prefixes = sorted({str(root), display_path(root)}, key=len, reverse=True)
+    out = []
+    for finding in findings:
+        for prefix in prefixes:
+            if finding.path == prefix or finding.path.startswith(prefix + os.sep):
+                finding = replace(finding, path=ROOT + finding.path[len(prefix):])
+                break
+        out.append(finding)
+    return tuple(out)
+
+
+def placed(findings, content_dir: Path) -> tuple[Diagnostic, ...]:
+    """Returns a worker's findings with ROOT made the report directory's path again."""
+    home = display_path(content_dir)
+    return tuple(replace(f, path=home + f.path[len(ROOT):]) if f.path.startswith(ROOT) else f
+                 for f in findings)
+
+
+_UNPACKED: dict[str, tuple[Path, Path]] = {}  # in this worker: inputs key → (report, scratch)
+
+
+def _unpacked(inputs: Inputs) -> tuple[Path, Path]:
+    """Returns the directory holding the inputs in this worker, written once, and a
+    scratch directory for the products; both are removed when the worker exits."""
+    if inputs.key not in _UNPACKED:
+        base = Path(tempfile.mkdtemp(prefix="pipeline-batch-"))
+        # Run at exit by the main process and by multiprocessing's children alike
+        # (which leave by os._exit, past atexit).
+        Finalize(None, shutil.rmtree, args=(str(base), True), exitpriority=10)
+        root, scratch = base / "report", base / "out"
+        for name, data in inputs.files:
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        scratch.mkdir()
+        _UNPACKED[inputs.key] = root, scratch
+    return _UNPACKED[inputs.key]

@@ -1,0 +1,128 @@
+"""Warm local workers for `batch`: processes that import the writers once and build
+report after report, each replaced after a number of reports or above a memory
+limit, so that a long batch cannot grow without bound.
+
+A worker is forked from the client (which has imported little) and is given
+the inputs once; jobs go to it one at a time over a pipe and outcomes come
+back. A worker that dies (killed, out of memory) fails its report alone, and
+another takes its place. When the client dies, the workers find their pipe
+closed and stop.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from ..rules import INTERNAL
+from .batch_job import ROOT, Inputs, Job, Outcome, build_job
+
+REPORTS_PER_WORKER = 200  # then a fresh process: what leaks in a library stays bounded
+WORKER_MEMORY_MIB = 1536  # resident memory above which a worker is replaced
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    workers: int
+    reports_per_worker: int = REPORTS_PER_WORKER
+    memory_mib: float = WORKER_MEMORY_MIB
+
+
+class _Worker:
+    """One worker process, its end of the pipe and the job it is building."""
+
+    def __init__(self, inputs: Inputs, options: PoolOptions):
+        context = multiprocessing.get_context("fork")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, inputs, options),
+                                       daemon=True)
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+
+    def give(self, job: Job) -> None:
+        self.job = job
+        self.conn.send(job)
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+def local_outcomes(inputs: Inputs, jobs: Iterable[Job], options: PoolOptions) -> Iterator[Outcome]:
+    """Yields the outcome of every job as workers finish them (in no set order)."""
+    pending = deque(jobs)
+    workers = [_Worker(inputs, options) for _ in range(min(options.workers, len(pending)))]
+    try:
+        while pending or any(w.job for w in workers):
+            for worker in workers:
+                if worker.job is None and pending:
+                    worker.give(pending.popleft())
+            busy = [w for w in workers if w.job is not None]
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for worker in busy:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    outcome, retired = _answer(worker)
+                    yield outcome
+                    if retired:  # replaced while there is work left for it
+                        worker.stop()
+                        workers.remove(worker)
+                        if pending:
+                            workers.append(_Worker(inputs, options))
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def _answer(worker: _Worker) -> tuple[Outcome, bool]:
+    """Returns the worker's outcome and whether it has left; a worker that died
+    answers with its report failed."""
+    job, worker.job = worker.job, None
+    try:
+        if worker.conn.poll():
+            return worker.conn.recv()
+    except (EOFError, OSError):
+        pass
+    worker.process.join()
+    code = worker.process.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
+    return Outcome(job.id, (), (INTERNAL.at(ROOT, None, f"the worker building '{job.id}' "
+                                            f"died ({how}): out of memory?"),), True), True
+
+
+def _serve(conn: Connection, inputs: Inputs, options: PoolOptions) -> None:
+    """A worker's life: builds the jobs it is given until its pipe closes, its number
+    of reports is reached or its memory is above the limit."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the client's handler
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's to handle
+    _warm()
+    for done in range(1, options.reports_per_worker + 1):
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the client has gone
+        outcome = build_job(inputs, job)
+        retiring = done == options.reports_per_worker or _resident_mib() > options.memory_mib
+        try:
+            conn.send((outcome, retiring))
+        except OSError:
+            return
+        if retiring:
+            return
+
+
+def _warm() -> None:
+    """Imports the writers before the first job: once per worker, not per report."""
+    from ..write import docx, pdf  # noqa: F401 -- WeasyPrint, python-docx, lxml
+
+
+def _resident_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20

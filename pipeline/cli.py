@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import datetime
 import os
+import re
 import signal
 import sys
 import time
@@ -151,8 +152,9 @@ def _bad_numbers(args: argparse.Namespace) -> str:
     if args.command == "linkcheck" and (args.timeout <= 0 or args.jobs < 1 or args.max_age < 0):
         return "--timeout must be above 0, --jobs at least 1, --max-age at least 0"
     if args.command == "batch" and min(args.workers, args.worker_reports,
-                                       args.worker_memory_mib) <= 0:
-        return "--workers, --worker-reports and --worker-memory-mib must be above 0"
+                                       args.worker_memory_mib, args.scheduler_timeout) <= 0:
+        return "--workers, --worker-reports, --worker-memory-mib and --scheduler-timeout " \
+               "must be above 0"
     if args.command == "refresh" and (args.timeout <= 0 or args.max_file_mib <= 0):
         return "--timeout and --max-file-mib must be above 0"
     if hasattr(args, "max_pages") and (min(args.max_file_mib, args.max_image_mib, args.max_pages,
@@ -227,8 +229,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="build only these reports (by id)")
     batch.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="local worker processes (default: one per core, %(default)s)")
-    batch.add_argument("--scheduler", metavar="tcp://HOST:8786", default="",
+    batch.add_argument("--scheduler", metavar="tcp://HOST:8786", type=_scheduler,
                        help="run on this Dask cluster instead of local workers")
+    batch.add_argument("--scheduler-timeout", type=float, default=20.0, metavar="SECONDS",
+                       help="how long to wait for the scheduler to answer (default %(default)s)")
     batch.add_argument("--worker-reports", type=int, default=REPORTS_PER_WORKER, metavar="N",
                        help="replace a local worker after N reports (default %(default)s)")
     batch.add_argument("--worker-memory-mib", type=float, default=WORKER_MEMORY_MIB,
@@ -283,6 +287,16 @@ def _parser() -> argparse.ArgumentParser:
                       help="send again the mails a stopped run left unknown (same Message-ID)")
     commands.add_parser("rules", help=HELP["rules"], description=HELP["rules"])
     return parser
+
+
+_SCHEDULER = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+):\d{1,5}")
+
+
+def _scheduler(text: str) -> str:
+    if not _SCHEDULER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"'{text}': a Dask scheduler's address, "
+                                         "tcp://HOST:PORT (or tls://)")
+    return text
 
 
 def _products(text: str) -> tuple[str, ...]:
@@ -545,7 +559,8 @@ def _batch(run: Run, args: argparse.Namespace) -> int:
     from .build.pool import PoolOptions
     options = BatchOptions(run.content, run.out, args.products, tuple(args.only), run.strict,
                            run.limits, PoolOptions(args.workers, args.worker_reports,
-                                                   args.worker_memory_mib), args.scheduler)
+                                                   args.worker_memory_mib), args.scheduler or "",
+                           args.scheduler_timeout)
     started = time.perf_counter()
     with _progress_bar(run.quiet) as progress:
         try:
@@ -557,9 +572,9 @@ def _batch(run: Run, args: argparse.Namespace) -> int:
         first = next((f for f in findings if f.is_error), findings[0] if findings else None)
         print(f"{report_id}: failed: {first}", file=sys.stderr)
     if not run.quiet or result.failed:
-        where = f"on {args.scheduler}" if args.scheduler else f"on {args.workers} worker(s)"
-        peak = f", peak {max(result.peak_mib.values()):.0f} MiB a worker" \
-            if result.peak_mib else ""
+        where = f"on {args.scheduler}" if args.scheduler else f"{args.workers} at a time"
+        peak = f", {len(result.peak_mib)} worker process(es), peak " \
+            f"{max(result.peak_mib.values()):.0f} MiB each at most" if result.peak_mib else ""
         print(f"batch: {len(result.built)} built, {len(result.up_to_date)} up to date, "
               f"{len(result.failed)} failed, {time.perf_counter() - started:.1f} s {where}"
               f"{peak} ({display_path(result.summary)})")

@@ -35,6 +35,7 @@ class BatchOptions:
     limits: Limits = Limits()
     pool: PoolOptions = PoolOptions(1)
     scheduler: str = ""  # tcp://HOST:8786: a Dask cluster instead of local workers
+    scheduler_timeout: float = 20.0  # seconds to wait for it to answer
 
 
 @dataclass
@@ -98,7 +99,7 @@ def _outcomes(inputs: Inputs, jobs: list[Job], options: BatchOptions) -> Iterato
         return iter(())
     if options.scheduler:
         from .cluster import cluster_outcomes  # Dask's client: for --scheduler alone
-        return cluster_outcomes(options.scheduler, inputs, jobs)
+        return cluster_outcomes(options.scheduler, inputs, jobs, options.scheduler_timeout)
     return local_outcomes(inputs, jobs, options.pool)
 
 

@@ -14,21 +14,19 @@ from collections.abc import Iterator
 from ..rules import INTERNAL
 from .batch_job import ROOT, Inputs, Job, Outcome, build_job
 
-CONNECT_SECONDS = 20
-
-
 class SchedulerUnreachable(Exception):
     """No Dask scheduler answered at the address: the machine's fault, not the report's."""
 
 
-def cluster_outcomes(address: str, inputs: Inputs, jobs: list[Job]) -> Iterator[Outcome]:
+def cluster_outcomes(address: str, inputs: Inputs, jobs: list[Job],
+                     timeout: float = 20.0) -> Iterator[Outcome]:
     """Yields the outcome of every job as the cluster's workers finish them."""
     from distributed import Client, as_completed
     try:
-        client = Client(address, timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
+        client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise SchedulerUnreachable(f"no Dask scheduler answered at {address} within "
-                                   f"{CONNECT_SECONDS} s ({exc})") from None
+                                   f"{timeout:g} s ({exc})") from None
     try:
         shared = client.scatter(inputs, broadcast=True, hash=False)
         futures = {client.submit(build_job, shared, job, pure=False): job for job in jobs}

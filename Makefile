@@ -24,7 +24,7 @@ BUILD_DEBS := fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho libharfbuz
 # web edition for the accessibility test.
 TEST_DEBS := poppler-utils libreoffice-writer-nogui faketime chromium chromium-driver
 
-.PHONY: pdf docx html all dist send check lint review preview linkcheck refresh test mutate bench clean setup lock
+.PHONY: pdf docx html all dist batch send check lint review preview linkcheck refresh test mutate bench clean setup lock
 
 pdf: $(OUT)/$(ID).pdf
 
@@ -52,6 +52,15 @@ $(OUT)/$(ID).docx: $(SOURCES) $(STAMP)
 dist: $(STAMP) | $(BUILD_DEBS_STAMP)
 	$(if $(QUIET),@)$(PY) -m pipeline dist --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
 	  $(if $(RECIPIENTS),--recipients $(RECIPIENTS)) $(if $(QUIET),--quiet)
+
+# One report per row of a report over rows (each: in report.yaml), into $(OUT)/<id>/
+# (docs/batch.md). PRODUCTS=pdf,docx,html; ONLY="ID …"; WORKERS=N; DIST=1: bundles;
+# SCHEDULER=tcp://HOST:8786: on a Dask cluster.
+batch: $(STAMP) | $(BUILD_DEBS_STAMP)
+	$(PY) -m pipeline batch --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS) \
+	  $(if $(PRODUCTS),--products $(PRODUCTS)) $(if $(ONLY),--only $(ONLY)) \
+	  $(if $(WORKERS),--workers $(WORKERS)) $(if $(DIST),--dist) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(QUIET),--quiet)
 
 check: $(STAMP)
 	$(PY) -m pipeline check --content $(CONTENT) --out $(OUT) $(CHECK_FLAGS)

@@ -225,6 +225,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--products", type=_products, default=("pdf", "docx"),
                        metavar="LIST", help="comma-separated, of pdf, docx, html "
                        "(default pdf,docx)")
+    batch.add_argument("--dist", action="store_true",
+                       help="a versioned bundle per report, as `dist` makes it, under "
+                            "<out>/<id>/dist/ (instead of --products)")
     batch.add_argument("--only", nargs="+", default=(), metavar="ID",
                        help="build only these reports (by id)")
     batch.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -275,7 +278,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="largest file fetched (default %(default)s)")
     fresh.add_argument("--timeout", type=float, default=30.0,
                        help="seconds to wait for a server (default %(default)s)")
-    send = commands.add_parser("send", parents=[report], help=HELP["send"],
+    send = commands.add_parser("send", parents=[report, row], help=HELP["send"],
                                description=HELP["send"])
     send.add_argument("--bundle", type=Path, metavar="DIR",
                       help="the bundle to send (default: the latest)")
@@ -560,7 +563,7 @@ def _batch(run: Run, args: argparse.Namespace) -> int:
     options = BatchOptions(run.content, run.out, args.products, tuple(args.only), run.strict,
                            run.limits, PoolOptions(args.workers, args.worker_reports,
                                                    args.worker_memory_mib), args.scheduler or "",
-                           args.scheduler_timeout)
+                           args.scheduler_timeout, args.dist)
     started = time.perf_counter()
     with _progress_bar(run.quiet) as progress:
         try:
@@ -609,7 +612,7 @@ def _send(run: Run, args: argparse.Namespace) -> int:
     from .build.send import send_bundle
     try:
         result = send_bundle(run.content, run.out, args.bundle, args.recipients, args.dry_run,
-                             args.resend_unknown)
+                             args.resend_unknown, run.row)
     except PipelineError as exc:
         _print_diagnostics(exc.diagnostics)
         return EXIT_CONTENT

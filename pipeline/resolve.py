@@ -66,7 +66,8 @@ def resolve_document(source: Source) -> tuple[Document, list[Diagnostic]]:
     sections = tuple(Section(s.path, map_tree(s.blocks, numbering.cross_reference))
                      for s in numbered)
     entries = number_references(source.references, numbering.citations)
-    doc = Document(source.report.meta, sections, entries, source.inputs)
+    doc = Document(source.report.meta, sections, entries, source.inputs,
+                   source.report.each_row)
     anchors = {**{a: "" for a in numbering.anchors}, REFERENCES_ANCHOR: "",
                **{e.anchor: "" for e in entries}}
     anchors.update((h.anchor, plain_text(h.content)) for h in doc.headings(6))

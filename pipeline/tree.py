@@ -362,6 +362,7 @@ class Document:
     sections: tuple[Section, ...]
     references: tuple[ReferenceEntry, ...]
     inputs: tuple[Path, ...] = ()  # every file it was read from, for the content hash
+    each_row: tuple[str, int] | None = None  # of a report over rows: its data file and row
 
     def headings(self, max_level: int = 6) -> list[Heading]:
         """Returns every heading down to max_level, in document order."""

@@ -87,6 +87,15 @@ def listing(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
 
 
+def row_args(root: Path) -> list[str]:
+    """Returns ['--row', ID] of the first row of a report over rows (`each:`), else []."""
+    if "each:" not in (root / "report.yaml").read_text(encoding="utf-8"):
+        return []
+    from pipeline.read.data import DataFiles
+    from pipeline.read.report import load_rows
+    return ["--row", load_rows(root, DataFiles(root))[1][0].id]
+
+
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Runs `python -m pipeline ARGS` as a user would, and returns the finished process."""
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd,

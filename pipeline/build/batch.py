@@ -20,7 +20,9 @@ from ..read.data import DataFiles
 from ..read.each import RowReport
 from ..read.report import REPORT_FILE, load_rows
 from ..rules import REPORT_FIELD
-from ..ship.batch_record import record_built, record_failed, up_to_date, write_summary
+from ..ship.batch_record import (bundle_records, record_built, record_failed, up_to_date,
+                                 write_summary)
+from ..ship.bundle import source_revision
 from .batch_job import Inputs, Job, Outcome, pack_inputs, pipeline_fingerprint, placed
 from .pool import PoolOptions, local_outcomes
 
@@ -36,6 +38,7 @@ class BatchOptions:
     pool: PoolOptions = PoolOptions(1)
     scheduler: str = ""  # tcp://HOST:8786: a Dask cluster instead of local workers
     scheduler_timeout: float = 20.0  # seconds to wait for it to answer
+    dist: bool = False  # a bundle per report (as `dist` makes it) instead of products
 
 
 @dataclass
@@ -62,13 +65,17 @@ def run_batch(options: BatchOptions,
     hashes = {row.id: hashlib.sha256(f"{shared}\0{row.cells}".encode()).hexdigest()
               for row in rows}
     result = BatchResult()
+    products = ("dist",) if options.dist else options.products
+    source = source_revision(options.content) if options.dist else None
     todo = []
     for row in rows:
-        if up_to_date(options.out / row.id, hashes[row.id], options.products):
+        report_dir = options.out / row.id
+        if up_to_date(report_dir, hashes[row.id], products):
             result.up_to_date.append(row.id)
         else:
-            todo.append(Job(row.id, options.products, options.strict, options.limits,
-                            pipeline_fingerprint()))
+            todo.append(Job(row.id, products, options.strict, options.limits,
+                            pipeline_fingerprint(),
+                            bundle_records(report_dir) if options.dist else (), source))
     progress(len(todo), None)
     for outcome in _outcomes(inputs, todo, options):
         _record(outcome, hashes[outcome.id], options, result)
@@ -104,9 +111,9 @@ def _outcomes(inputs: Inputs, jobs: list[Job], options: BatchOptions) -> Iterato
 
 
 def _record(outcome: Outcome, digest: str, options: BatchOptions, result: BatchResult) -> None:
-    findings = placed(outcome.findings, options.content)
-    label = f"{display_path(options.content)} --row {outcome.id}"
     report_dir = options.out / outcome.id
+    findings = placed(outcome.findings, options.content, report_dir)
+    label = f"{display_path(options.content)} --row {outcome.id}"
     if outcome.worker:
         result.peak_mib[outcome.worker] = max(outcome.peak_mib,
                                               result.peak_mib.get(outcome.worker, 0.0))
@@ -114,8 +121,8 @@ def _record(outcome: Outcome, digest: str, options: BatchOptions, result: BatchR
         record_failed(report_dir, findings, label, options.strict)
         result.failed[outcome.id] = findings
         return
-    record_built(report_dir, outcome.files, findings, digest, options.products, label,
-                 options.strict)
+    products = ("dist",) if options.dist else options.products
+    record_built(report_dir, outcome.files, findings, digest, products, label, options.strict)
     result.built.append(outcome.id)
 
 
@@ -138,7 +145,7 @@ def _summary(result: BatchResult, rows: list[RowReport], options: BatchOptions) 
     where = {row.id: row.where for row in rows}
     return {
         "content": display_path(options.content),
-        "products": list(options.products),
+        "products": ["dist"] if options.dist else list(options.products),
         "built": result.built,
         "up_to_date": result.up_to_date,
         "failed": [{"id": report_id, "row": where[report_id],

@@ -28,11 +28,14 @@ from ..guards import time_limit
 from ..limits import Limits
 from ..rules import INTERNAL
 from ..write import TEMPLATES
-from . import load_document
+from ..ship.bundle import DIST, DistOptions
+from ..ship.output import CACHE_DIR
+from . import build_bundle, load_document
 from .products import chart_cache, write_docx, write_pdf, write_web
 
 PRODUCTS = ("pdf", "docx", "html")
 ROOT = "\ue000report"  # stands for the report directory in a worker's diagnostics
+OUT = "\ue000out"  # and for the report's output directory (<out>/<id>) in their messages
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -50,10 +53,14 @@ class Job:
     client runs (a worker that runs another refuses)."""
 
     id: str
-    products: tuple[str, ...]
+    products: tuple[str, ...]  # of pdf, docx, html; or dist alone, a bundle
     strict: bool
     limits: Limits
     fingerprint: str
+    # For a bundle: the client's records of the report's bundles (ship/batch_record.py),
+    # and its sources' git commit.
+    records: tuple[tuple[str, bytes], ...] = ()
+    source: tuple[str | None, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,15 +111,18 @@ def build_job(inputs: Inputs, job: Job) -> Outcome:
     try:
         with time_limit(job.limits.seconds, job.id):
             doc, findings = load_document(root, job.strict, job.limits, job.id)
-            files = tuple(_product(doc, kind, root, scratch, job.limits)
-                          for kind in job.products)
+            if job.products == ("dist",):
+                files = _bundle(doc, root, scratch, job)
+            else:
+                files = tuple(_product(doc, kind, root, scratch, job.limits)
+                              for kind in job.products)
     except PipelineError as exc:
-        return _failed(job, _relocated(exc.diagnostics, root))
+        return _failed(job, _relocated(exc.diagnostics, root, scratch))
     except Exception as exc:  # noqa: BLE001 -- one report's crash must not stop the batch
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return _failed(job, [INTERNAL.at(ROOT, None, f"{type(exc).__name__}: {exc} (in "
                                          f"{Path(where.filename).name}:{where.lineno})")])
-    return Outcome(job.id, files, _relocated(findings, root), False, *_worker())
+    return Outcome(job.id, files, _relocated(findings, root, scratch), False, *_worker())
 
 
 def _product(doc, kind: str, root: Path, scratch: Path, limits: Limits) -> tuple[str, bytes]:
@@ -130,6 +140,31 @@ def _product(doc, kind: str, root: Path, scratch: Path, limits: Limits) -> tuple
     return path.name, data
 
 
+def _bundle(doc, root: Path, scratch: Path, job: Job) -> tuple[tuple[str, bytes], ...]:
+    """Makes the report's bundle as `dist` would beside the client's records; returns
+    what changed under dist/ (the new bundle and records), by path under it."""
+    out = _bundle_out(scratch)
+    shutil.rmtree(out, ignore_errors=True)
+    dist = out / DIST
+    out.mkdir(parents=True)
+    for name, data in job.records:
+        (dist / name).parent.mkdir(parents=True, exist_ok=True)
+        (dist / name).write_bytes(data)
+    (scratch / CACHE_DIR).mkdir(exist_ok=True)
+    (out / CACHE_DIR).symlink_to(scratch / CACHE_DIR)  # charts drawn once per worker
+    build_bundle(doc, DistOptions(root, out, doc.meta.recipients, limits=job.limits,
+                                  source=job.source))
+    sent = dict(job.records)
+    return tuple((name, data) for name, data in (
+        (p.relative_to(dist).as_posix(), p.read_bytes())
+        for p in sorted(dist.rglob("*")) if p.is_file()) if sent.get(name) != data)
+
+
+def _bundle_out(scratch: Path) -> Path:
+    """Returns where a worker makes a bundle: its <out>/<id>, holding the client's records."""
+    return scratch / "bundle"
+
+
 def _failed(job: Job, findings) -> Outcome:
     return Outcome(job.id, (), tuple(findings), True, *_worker())
 
@@ -139,25 +174,33 @@ def _worker() -> tuple[str, float]:
     return f"{socket.gethostname()}:{os.getpid()}", peak
 
 
-def _relocated(findings, root: Path) -> tuple[Diagnostic, ...]:
-    """Returns the findings with the worker's directory written as ROOT, which the
-    client turns back into the report directory's own path."""
-    prefixes = sorted({str(root), display_path(root)}, key=len, reverse=True)
+def _relocated(findings, root: Path, scratch: Path) -> tuple[Diagnostic, ...]:
+    """Returns the findings with the worker's directories written as ROOT and OUT, which
+    the client turns back into its own paths (placed)."""
+    places = {ROOT: sorted({str(root), display_path(root)}, key=len, reverse=True),
+              OUT: sorted({str(_bundle_out(scratch)), display_path(_bundle_out(scratch))},
+                          key=len, reverse=True)}
     out = []
     for finding in findings:
-        for prefix in prefixes:
-            if finding.path == prefix or finding.path.startswith(prefix + os.sep):
-                finding = replace(finding, path=ROOT + finding.path[len(prefix):])
-                break
-        out.append(finding)
+        path, message = finding.path, finding.message
+        for marker, prefixes in places.items():
+            for prefix in prefixes:
+                message = message.replace(prefix, marker)
+                if path == prefix or path.startswith(prefix + os.sep):
+                    path = marker + path[len(prefix):]
+        out.append(replace(finding, path=path, message=message))
     return tuple(out)
 
 
-def placed(findings, content_dir: Path) -> tuple[Diagnostic, ...]:
-    """Returns a worker's findings with ROOT made the report directory's path again."""
-    home = display_path(content_dir)
-    return tuple(replace(f, path=home + f.path[len(ROOT):]) if f.path.startswith(ROOT) else f
-                 for f in findings)
+def placed(findings, content_dir: Path, report_dir: Path) -> tuple[Diagnostic, ...]:
+    """Returns a worker's findings with ROOT and OUT made the client's paths again."""
+    places = {ROOT: display_path(content_dir), OUT: display_path(report_dir)}
+
+    def back(text: str) -> str:
+        for marker, path in places.items():
+            text = text.replace(marker, path)
+        return text
+    return tuple(replace(f, path=back(f.path), message=back(f.message)) for f in findings)
 
 
 _UNPACKED: dict[str, tuple[Path, Path]] = {}  # in this worker: inputs key → (report, scratch)

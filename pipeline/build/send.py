@@ -64,9 +64,12 @@ class SendResult:
 
 
 def send_bundle(content_dir: Path, out_dir: Path, bundle: Path | None,
-                recipients: Path | None, dry_run: bool, resend_unknown: bool) -> SendResult:
-    """Sends (or, dry, writes as .eml) the bundle's mails; returns what happened."""
-    report, _ = load_report(content_dir)
+                recipients: Path | None, dry_run: bool, resend_unknown: bool,
+                row: str | None = None) -> SendResult:
+    """Sends (or, dry, writes as .eml) the bundle's mails; returns what happened. Of a
+    report over rows, the bundle of the report whose id is `row` (`batch --dist` puts
+    it under <out>/<id>/)."""
+    report, _ = load_report(content_dir, row=row)
     meta = report.meta
     bundle = bundle or _latest(out_dir, meta.id)
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))

@@ -62,13 +62,14 @@ def row_reports(path: Path, raw: LineDict, data: DataFiles) -> tuple[
     return reports, findings
 
 
-def pick_row(path: Path, raw: LineDict, data: DataFiles, wanted: str | None) -> Row:
-    """Returns the row whose report has the id `wanted`; raises PipelineError naming the
-    ids there are, or saying that such a report is built by `batch` or with --row."""
+def pick_row(path: Path, raw: LineDict, data: DataFiles, wanted: str | None) -> tuple[Row, int]:
+    """Returns the row whose report has the id `wanted`, and its index; raises
+    PipelineError naming the ids there are, or saying that such a report is built by
+    `batch` or with --row."""
     reports, findings = row_reports(path, raw, data)
     found = [r for r in reports if r.id == wanted]
     if found:
-        return as_rows(each_table(path, raw, data))[found[0].index]
+        return as_rows(each_table(path, raw, data))[found[0].index], found[0].index
     if findings and wanted is not None:
         raise PipelineError(findings)
     ids = [r.id for r in reports]

@@ -41,6 +41,7 @@ class Report:
     kind: str = "記録・公開資料等"  # of 公用文: what `lint` relaxes for 解説・広報等
     acknowledge: tuple[tuple[str, str, int], ...] = ()  # (rule id, reason, line of report.yaml)
     row: Row | None = None  # the row of `each:` this report is made for: `row` in Jinja
+    each_row: tuple[str, int] | None = None  # that row's data file and index
 
     @property
     def directory(self) -> Path:
@@ -91,9 +92,9 @@ def load_report(content_dir: Path, data: DataFiles | None = None,
     Raises PipelineError when the metadata itself is wrong, as nothing can follow.
     """
     path, raw, field_findings = _raw_report(content_dir)
-    picked = None
+    picked, index = None, 0
     if "each" in raw:
-        picked = pick_row(path, raw, data or DataFiles(content_dir), row)
+        picked, index = pick_row(path, raw, data or DataFiles(content_dir), row)
         raise_if_errors(render_fields(path, raw, picked))
     elif row is not None:
         raise PipelineError([REPORT_FIELD.at(path, raw.line, f"--row {row}: report.yaml has "
@@ -108,7 +109,8 @@ def load_report(content_dir: Path, data: DataFiles | None = None,
                   references=content_dir / raw["references"],
                   remote_images=raw.get("remote_images", False),
                   kind=raw.get("kind", KINDS[1]), acknowledge=acknowledged,
-                  row=picked), findings + missing
+                  row=picked, each_row=(raw["each"], index) if picked is not None else None
+                  ), findings + missing
 
 
 def load_rows(content_dir: Path, data: DataFiles) -> tuple[str, list[RowReport]]:

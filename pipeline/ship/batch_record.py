@@ -10,10 +10,13 @@ tries it again, and keeps the products it had.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
-from ..atomic import write_atomic
+from ..atomic import TMP_SUFFIX, write_atomic
 from ..diagnostics import Diagnostic, findings_json
+from .bundle import DIST, STATE, move_into_place
 from .output import remove_stale_temporaries
 
 STATE_FILE = ".batch-state.json"
@@ -23,15 +26,52 @@ CHECK_FILE = "check.json"
 
 def up_to_date(report_dir: Path, digest: str, products: tuple[str, ...]) -> bool:
     """Says whether the report's products were made from inputs of this hash, and
-    each of those asked for is there."""
+    each of those asked for is there (a bundle: its dist/ directory)."""
     try:
         state = json.loads((report_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     made = state.get("products", []) if isinstance(state, dict) else []
     return state.get("hash") == digest and all(
-        kind in made and (report_dir / f"{report_dir.name}.{kind}").is_file()
+        kind in made and (report_dir / DIST if kind == "dist"
+                          else report_dir / f"{report_dir.name}.{kind}").exists()
         for kind in products)
+
+
+def bundle_records(report_dir: Path) -> tuple[tuple[str, bytes], ...]:
+    """Returns what a worker needs to make the report's next bundle as `dist` would here:
+    dist/.state/ (the hashes, the snapshots, send's record) and each bundle's
+    manifest, by path under dist/. Not the products, nor send's SQLite ledger."""
+    dist = report_dir / DIST
+    files = [p for p in sorted(dist.glob(f"{STATE}/**/*")) if p.is_file()
+             and ".sqlite" not in p.name and not p.name.endswith(TMP_SUFFIX)]
+    files += sorted(dist.glob("*/manifest.json"))
+    return tuple((p.relative_to(dist).as_posix(), p.read_bytes()) for p in files)
+
+
+def place_bundle(report_dir: Path, files: tuple[tuple[str, bytes], ...]) -> None:
+    """Writes what a worker's `dist` made under dist/: its records first, then the new
+    bundle, renamed into place whole (as make_bundle orders them: a record may name a
+    bundle not on disk yet, never the other way round)."""
+    dist = report_dir / DIST
+    for stale in dist.glob(f".*{TMP_SUFFIX}"):  # a killed batch's; the output lock is ours
+        shutil.rmtree(stale, ignore_errors=True)
+    bundles: dict[str, list[tuple[str, bytes]]] = {}
+    for name, data in files:
+        top, _, rest = name.partition("/")
+        if top == STATE:
+            write_atomic(dist / name, data)
+        else:
+            bundles.setdefault(top, []).append((rest, data))
+    for bundle, contents in bundles.items():
+        tmp = dist / f".{bundle}.{os.getpid()}{TMP_SUFFIX}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            for name, data in contents:
+                write_atomic(tmp / name, data)
+            move_into_place(tmp, dist / bundle)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def record_built(report_dir: Path, files: tuple[tuple[str, bytes], ...],
@@ -40,8 +80,11 @@ def record_built(report_dir: Path, files: tuple[tuple[str, bytes], ...],
     """Writes the report's products and check.json (its findings, under label), then its
     state."""
     remove_stale_temporaries(report_dir)
-    for name, data in files:
-        write_atomic(report_dir / name, data)
+    if "dist" in products:
+        place_bundle(report_dir, files)
+    else:
+        for name, data in files:
+            write_atomic(report_dir / name, data)
     write_atomic(report_dir / CHECK_FILE, findings_json(list(findings), label, strict))
     state = {"hash": digest, "products": list(products)}
     write_atomic(report_dir / STATE_FILE, json.dumps(state).encode("utf-8"))

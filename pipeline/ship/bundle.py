@@ -65,6 +65,9 @@ class DistOptions:
     replace: bool = False  # rebuild a bundle of the same edition that was not sent yet
     extra_inputs: tuple[Path, ...] = ()  # a --recipients file, which the hash must cover
     limits: Limits = Limits()
+    # The sources' git commit and whether they differ from it, when known already (a
+    # batch worker builds from a copy, which git knows nothing of).
+    source: tuple[str | None, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,7 @@ def _make(doc, options, fp, states, tmp, target, started, write_products) -> Dis
                                             "edition), or use --replace if that bundle was "
                                             "never sent")])
     previous = states.previous(name, doc.meta.id)
-    current = {**snapshot(doc, name), "data": data_cells(options.content_dir)}
+    current = {**snapshot(doc, name), "data": data_cells(options.content_dir, doc.each_row)}
     changes = changes_markdown(previous["snapshot"], current) if previous else ""
     if changes:  # who holds the edition this one replaces, from `send`'s record
         changes += received(states.directory / previous["snapshot"]["bundle"])
@@ -160,7 +163,7 @@ def _make(doc, options, fp, states, tmp, target, started, write_products) -> Dis
     states.save(name, {"hashes": [fp.digest], "snapshot": current,
                        "previous": previous["snapshot"]["bundle"] if previous else None})
     states.set_latest(name, doc.meta.id)
-    _move_into_place(tmp, target)
+    move_into_place(tmp, target)
     return DistResult(target, True, changes, pages, time.perf_counter() - started)
 
 
@@ -238,7 +241,7 @@ def _same_products(target: Path, files: list[Path]) -> bool:
 def _manifest(doc: Document, options: DistOptions, fp: Fingerprint, files: list[Path],
               pages: int, previous: dict | None) -> bytes:
     meta, root = doc.meta, files[0].parent
-    revision, modified = source_revision(options.content_dir)
+    revision, modified = options.source or source_revision(options.content_dir)
     entries = [{"name": f.relative_to(root).as_posix(), "size": f.stat().st_size,
                 "sha256": file_sha256(f)} for f in files]
     copies = [{"number": n, "recipient": r, **entries[n + 1]}  # after the PDF and the .docx
@@ -317,7 +320,7 @@ def _remove_stale_temporaries(dist: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _move_into_place(tmp: Path, target: Path) -> None:
+def move_into_place(tmp: Path, target: Path) -> None:
     """Renames the finished bundle into place, setting a replaced one aside first."""
     tmp.chmod(0o755)
     if not target.exists():

@@ -32,7 +32,7 @@ def data_edition(doc: Document, content_dir: Path, previous: dict | None) -> Doc
     if doc.meta.edition != AUTO or previous is None or "data" not in previous["snapshot"]:
         return doc
     before = previous["snapshot"]
-    if before["data"] == data_cells(content_dir):  # that edition holds this data already
+    if before["data"] == data_cells(content_dir, doc.each_row):  # that edition has this data
         if _parts(before["meta"]["version"]) <= _parts(doc.meta.version):
             return doc
         return _edition(doc, before["meta"]["version"],
@@ -67,9 +67,11 @@ def fetch_day(content_dir: Path) -> datetime.date | None:
     return max((f.fetched.astimezone(JST).date() for f in fetches.values()), default=None)
 
 
-def data_cells(content_dir: Path) -> dict[str, dict[str, str]]:
+def data_cells(content_dir: Path, each_row: tuple[str, int] | None = None) -> dict[
+        str, dict[str, str]]:
     """Returns every data file's cells as text, by file and `row・column`: what CHANGES.md
-    compares between editions ('国家公務員・現在（万人）': '59')."""
+    compares between editions ('国家公務員・現在（万人）': '59'). Of a report over rows,
+    the `each:` file's own row alone: another row's change is not this report's."""
     data = DataFiles(content_dir)
     cells = {}
     for path in data_files(content_dir):
@@ -77,16 +79,20 @@ def data_cells(content_dir: Path) -> dict[str, dict[str, str]]:
             continue
         try:
             cells[path.name] = (_yaml_cells(load_yaml(path)) if path.suffix in (".yaml", ".yml")
-                                else _table_cells(data.table(path.name)))
+                                else _table_cells(data.table(path.name), _only(path, each_row)))
         except (ValueError, OSError, PipelineError):  # the build says why
             cells[path.name] = {}
     return cells
 
 
-def _table_cells(table) -> dict[str, str]:
+def _only(path: Path, each_row: tuple[str, int] | None) -> int | None:
+    return each_row[1] if each_row is not None and each_row[0] == path.name else None
+
+
+def _table_cells(table, only: int | None = None) -> dict[str, str]:
     name = table.naming[0] if table.naming else 0
     found = {}
-    for row in table.rows:
+    for row in table.rows if only is None else table.rows[only:only + 1]:
         for column, value in enumerate(row):
             if column != name and len(found) < MAX_CELLS:
                 found[f"{row[name]}・{table.columns[column]}"] = "" if value is None else str(value)

@@ -4,6 +4,8 @@ skipped when unchanged, a bad row apart, a kill survived, and the same bytes as
 processes on 127.0.0.1."""
 
 import csv
+import email
+import email.policy
 import io
 import json
 import os
@@ -261,3 +263,41 @@ def _wait_for_workers(address: str, count: int) -> None:
     from distributed import Client
     with Client(address, timeout="30s", set_as_default=False) as client:
         client.wait_for_workers(count, timeout=60)
+
+
+def test_a_bundle_per_report_as_dist_makes_it_and_sent_per_bundle(tmp_path):
+    content, out = _copy(tmp_path), tmp_path / "out"
+    report = content / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8") + "edition: auto\n", encoding="utf-8")
+    rows = _rows(content)
+    chosen = [f"dx-{r['団体コード']}" for r in rows[:2]]
+    args = ("batch", "--content", str(content), "--out", str(out), "--dist", "--only", *chosen)
+    assert run_cli(*args).returncode == 0
+    alone = run_cli("dist", "--content", str(content), "--out", str(tmp_path / "alone"),
+                    "--row", chosen[1])
+    assert alone.returncode == 0, alone.stderr
+    bundle = f"{chosen[1]}-v1.0-20261201"
+    made = sorted(p.relative_to(out / chosen[1]) for p in (out / chosen[1] / "dist").rglob("*"))
+    assert made == sorted(p.relative_to(tmp_path / "alone")
+                          for p in (tmp_path / "alone" / "dist").rglob("*"))
+    for path in (out / chosen[1] / "dist" / bundle).rglob("*"):
+        if path.is_file():  # the same bundle, manifest and all, byte for byte
+            assert path.read_bytes() == (tmp_path / "alone" / "dist" / bundle /
+                                         path.relative_to(out / chosen[1] / "dist" / bundle)
+                                         ).read_bytes(), path
+    _set_cell(content, rows[0]["団体コード"], "人口（人）", "2,000,000")
+    again = run_cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert _summary(out)["built"] == chosen[:1] and _summary(out)["up_to_date"] == chosen[1:]
+    changes = (out / chosen[0] / "dist" / f"{chosen[0]}-v1.1-20261201" / "CHANGES.md").read_text(
+        encoding="utf-8")
+    assert f"data/municipalities.csv {rows[0]['団体コード']}・人口（人）" in changes
+    assert rows[1]["団体コード"] not in changes  # another row's cells are not this report's
+    sent = run_cli("send", "--content", str(content), "--row", chosen[0], "--out",
+                   str(out / chosen[0]), "--dry-run")
+    assert sent.returncode == 0, sent.stderr
+    mails = list((out / chosen[0]).rglob("*.eml"))
+    assert len(mails) == 1, sent.stdout
+    mail = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
+    assert "第1.1版" in mail["Subject"] and mail["To"].addresses[0].addr_spec == \
+        f"{chosen[0]}@example.jp"

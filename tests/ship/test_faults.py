@@ -159,7 +159,7 @@ def test_a_bundle_whose_move_failed_is_made_again_and_chained(tmp_path, monkeypa
 
     def full_disk(tmp, target):
         raise OSError(28, "No space left on device", str(target))
-    monkeypatch.setattr(pipeline.ship.bundle, "_move_into_place", full_disk)
+    monkeypatch.setattr(pipeline.ship.bundle, "move_into_place", full_disk)
     assert main(dist) == 74
     monkeypatch.undo()
     assert main(dist) == 0  # the record named a bundle that never reached the disk

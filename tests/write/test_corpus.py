@@ -10,7 +10,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.write.page import PAGE
 
-from helpers import ROOT, need_tool, pdf_pages_text
+from helpers import ROOT, need_tool, pdf_pages_text, row_args
 
 CORPUS = ROOT / "tests" / "corpus"
 A4_WIDTH_PT = 595.28
@@ -23,10 +23,12 @@ def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
     products = {}
     for root in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+        row = row_args(root)  # a report over rows: its first (tests/cli/test_batch.py: all)
         assert main(["all", "--content", str(root), "--out", str(out / root.name), "--strict",
-                     "--quiet"]) == 0, root.name
-        products[root.name] = (out / root.name / f"{root.name}.pdf",
-                               out / root.name / f"{root.name}.docx")
+                     "--quiet", *row]) == 0, root.name
+        name = row[1] if row else root.name
+        products[root.name] = (out / root.name / f"{name}.pdf",
+                               out / root.name / f"{name}.docx")
     return products
 
 

@@ -13,7 +13,8 @@ import pytest
 from pipeline.build import load_document
 from pipeline.cli import main
 
-from helpers import FLAGSHIP, ROOT, blocks_text, docx_text, pdf_reading_text, web_text
+from helpers import (FLAGSHIP, ROOT, blocks_text, docx_text, pdf_reading_text, row_args,
+                     web_text)
 
 REPORTS = [FLAGSHIP] + sorted(p for p in (ROOT / "tests" / "corpus").iterdir() if p.is_dir())
 
@@ -22,10 +23,11 @@ REPORTS = [FLAGSHIP] + sorted(p for p in (ROOT / "tests" / "corpus").iterdir() i
 def products(request, tmp_path_factory):
     """Returns the report's tree and the text of its three products, squeezed."""
     out = tmp_path_factory.mktemp(request.param.name)
+    row = row_args(request.param)  # a report over rows: its first row's report
     for command in ("all", "html"):
         assert main([command, "--content", str(request.param), "--out", str(out),
-                     "--quiet"]) == 0
-    doc, _ = load_document(request.param)
+                     "--quiet", *row]) == 0
+    doc, _ = load_document(request.param, row=row[1] if row else None)
     stem = out / doc.meta.id
     return doc, {"pdf": pdf_reading_text(stem.with_suffix(".pdf"), doc.meta),
                  "docx": docx_text(stem.with_suffix(".docx")),

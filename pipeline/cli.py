@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -597,7 +598,11 @@ def _progress_bar(quiet: bool):
     def progress(total, outcome):
         nonlocal bar
         if outcome is None:
-            bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False)
+            # A terminal that reports no size (0×0, as a bare pty does) would hide the
+            # bar: shutil gives 80×24 then.
+            size = shutil.get_terminal_size()
+            bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False,
+                       ncols=min(100, size.columns), nrows=size.lines)
         else:
             bar.update()
     try:

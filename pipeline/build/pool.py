@@ -39,15 +39,20 @@ class _Worker:
     def __init__(self, inputs: Inputs, options: PoolOptions):
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, inputs, options),
+        self.process = context.Process(target=_serve, args=(child, self.conn, inputs, options),
                                        daemon=True)
         self.process.start()
         child.close()
         self.job: Job | None = None
 
-    def give(self, job: Job) -> None:
+    def give(self, job: Job) -> bool:
+        """Sends the worker a job; says False when it has died since its last one."""
+        try:
+            self.conn.send(job)
+        except OSError:
+            return False
         self.job = job
-        self.conn.send(job)
+        return True
 
     def stop(self) -> None:
         self.conn.close()
@@ -62,10 +67,16 @@ def local_outcomes(inputs: Inputs, jobs: Iterable[Job], options: PoolOptions) ->
     workers = [_Worker(inputs, options) for _ in range(min(options.workers, len(pending)))]
     try:
         while pending or any(w.job for w in workers):
-            for worker in workers:
+            for n, worker in enumerate(workers):
                 if worker.job is None and pending:
-                    worker.give(pending.popleft())
+                    if worker.give(pending[0]):
+                        pending.popleft()
+                    else:  # it died between two reports: the report goes to another
+                        worker.stop()
+                        workers[n] = _Worker(inputs, options)
             busy = [w for w in workers if w.job is not None]
+            if not busy:  # a worker was replaced: give it its report first
+                continue
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
             for worker in busy:
                 if worker.conn in ready or worker.process.sentinel in ready:
@@ -97,9 +108,11 @@ def _answer(worker: _Worker) -> tuple[Outcome, bool]:
                                             f"died ({how}): out of memory?"),), True), True
 
 
-def _serve(conn: Connection, inputs: Inputs, options: PoolOptions) -> None:
+def _serve(conn: Connection, clients_end: Connection, inputs: Inputs,
+           options: PoolOptions) -> None:
     """A worker's life: builds the jobs it is given until its pipe closes, its number
     of reports is reached or its memory is above the limit."""
+    clients_end.close()  # forked with it: held here, it would hide the client's death
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the client's handler
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's to handle
     _warm()

@@ -301,3 +301,131 @@ def test_a_bundle_per_report_as_dist_makes_it_and_sent_per_bundle(tmp_path):
     mail = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
     assert "第1.1版" in mail["Subject"] and mail["To"].addresses[0].addr_spec == \
         f"{chosen[0]}@example.jp"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def test_a_worker_killed_mid_report_fails_that_report_alone(tmp_path):
+    content, out = _copy(tmp_path), tmp_path / "out"
+    batch = subprocess.Popen([sys.executable, "-m", "pipeline", "batch", "--content",
+                              str(content), "--out", str(out), "--workers", "2",
+                              "--products", "pdf"], cwd=ROOT, env=cli_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob("*/.batch-state.json"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        workers = _children(batch.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        stdout, stderr = batch.communicate(timeout=120)
+    finally:
+        if batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+            batch.wait()
+    summary = _summary(out)
+    assert len(summary["built"]) + len(summary["failed"]) == 30
+    # The report it was building; none if the kill fell in the moment between two reports,
+    # when its next report goes to a new worker (test_pool_gives_a_dead_workers_report_on).
+    assert len(summary["failed"]) <= 1
+    for failed in summary["failed"]:
+        assert "died (killed by signal 9)" in failed["findings"][0]["message"]
+        assert f"{failed['id']}: failed:" in stderr
+    assert batch.returncode == (1 if summary["failed"] else 0)
+    again = run_cli("batch", "--content", str(content), "--out", str(out), "--products", "pdf")
+    assert again.returncode == 0 and "0 failed" in again.stdout
+
+
+def test_a_progress_bar_on_a_terminal_and_none_with_quiet(tmp_path):
+    import pty
+    import threading
+    content = _copy(tmp_path)
+    chosen = [f"dx-{r['団体コード']}" for r in _rows(content)[:3]]
+    shown = {}
+    for quiet in ((), ("--quiet",)):
+        controller, terminal = pty.openpty()
+        chunks = []
+
+        def read():  # while it runs: Linux drops what is unread when the terminal closes
+            while True:
+                try:
+                    chunk = os.read(controller, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                chunks.append(chunk)
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            done = subprocess.run([sys.executable, "-m", "pipeline", "batch", "--content",
+                                   str(content), "--out", str(tmp_path / f"out{len(quiet)}"),
+                                   "--products", "pdf", "--only", *chosen, *quiet], cwd=ROOT,
+                                  env=cli_env(), stdout=subprocess.DEVNULL, stderr=terminal,
+                                  timeout=120)
+        finally:
+            os.close(terminal)
+            reader.join(timeout=10)
+            os.close(controller)
+        assert done.returncode == 0
+        shown[quiet] = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "3/3" in shown[()] and "report" in shown[()], shown
+    assert shown[("--quiet",)] == ""
+
+
+def test_pool_gives_a_dead_workers_report_on():
+    """A worker killed between two reports: the report it would have had goes to a new
+    worker, and no report fails."""
+    from pipeline.build.batch_job import Job, pack_inputs, pipeline_fingerprint
+    from pipeline.build.pool import PoolOptions, local_outcomes
+    from pipeline.limits import Limits
+    ids = [f"dx-{r['団体コード']}" for r in _rows(CORPUS)[:3]]
+    jobs = [Job(i, ("html",), False, Limits(), pipeline_fingerprint()) for i in ids]
+    outcomes = local_outcomes(pack_inputs(CORPUS), jobs, PoolOptions(1))
+    done = [next(outcomes)]
+    idle = _children(os.getpid())  # waiting for its next report
+    assert len(idle) == 1
+    os.kill(idle[0], signal.SIGKILL)
+    os.waitid(os.P_PID, idle[0], os.WEXITED | os.WNOWAIT)
+    done += list(outcomes)
+    assert sorted(o.id for o in done) == sorted(ids)
+    assert not any(o.failed for o in done)
+    assert len({o.worker for o in done}) == 2
+
+
+def _gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "State:\tZ" in status  # exited, waiting to be reaped by whoever adopted it
+
+
+def test_workers_stop_when_the_batch_is_killed_alone(tmp_path):
+    content, out = _copy(tmp_path), tmp_path / "out"
+    batch = subprocess.Popen([sys.executable, "-m", "pipeline", "batch", "--content",
+                              str(content), "--out", str(out), "--products", "pdf"],
+                             cwd=ROOT, env=cli_env(), start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+    try:
+        deadline = time.monotonic() + 60
+        while not list(out.glob("*/.batch-state.json")) or len(workers) < 2:
+            assert time.monotonic() < deadline
+            workers = _children(batch.pid)
+            time.sleep(0.01)
+        os.kill(batch.pid, signal.SIGKILL)  # the client alone, not its process group
+        batch.wait()
+        deadline = time.monotonic() + 30  # each finishes the report it was building
+        while not all(_gone(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(_gone(w) for w in workers)
+    finally:
+        if not all(_gone(w) for w in workers):
+            os.killpg(batch.pid, signal.SIGKILL)

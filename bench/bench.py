@@ -5,7 +5,7 @@
     .venv/bin/python bench/bench.py --write bench/RESULTS.md
 
 Workloads: the flagship, and reports written by bench/generate.py of about
-10, 100 and 300 A4 pages. Each command runs in a fresh process, as a user or
+10, 100 and 300 A4 pages; then `batch` over 200 rows (bench/batch.py). Each command runs in a fresh process, as a user or
 a scheduled job runs it (interpreter start included); the first run is
 reported apart from the median of the others, since it pays for cold caches.
 Peak memory is the command's maximum resident set size, from wait4() in a
@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from batch import bench_batch  # noqa: E402
 from generate import add_charts, generate  # noqa: E402
 
 SIZES = {"10 pages": 5, "100 pages": 56, "300 pages": 170}  # sections → about that many pages
@@ -433,8 +434,11 @@ def main() -> None:
         rows += bench_preview(work, runs + 2)
         print("… send", file=sys.stderr)
         rows += bench_send(work, runs)
+        print("… batch", file=sys.stderr)
+        batch = bench_batch(work, runs=runs)
     report = ["## Machine", "", *machine(), "", "## Times", "", *table(rows, pages), "",
-              "## Growth with the page count", "", *exponents(rows, pages), ""]
+              "## Growth with the page count", "", *exponents(rows, pages), "",
+              "## Batch (bench/batch.py)", "", *batch, ""]
     if shutil.which("pandoc"):
         report += ["## Against Pandoc (median times)", "", *ratios(rows), ""]
     print("\n".join(report))

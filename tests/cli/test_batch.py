@@ -51,6 +51,15 @@ def pdf_text(path: Path) -> str:
     return squeeze("".join(pdf_pages_text(path)))
 
 
+def _start_batch(content: Path, out: Path, *options: str,
+                 output=subprocess.DEVNULL) -> subprocess.Popen:
+    """Starts a batch in its own process group, for a test to kill it or its workers."""
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "batch", "--content",
+                             str(content), "--out", str(out), *options], cwd=ROOT,
+                            env=cli_env(), start_new_session=True, stdout=output,
+                            stderr=output, text=True)
+
+
 def _copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(CORPUS, tmp_path / "municipalities"))
 
@@ -157,10 +166,7 @@ def test_a_bad_row_fails_alone(built, tmp_path):
 
 def test_a_killed_batch_leaves_finished_reports_and_a_rerun_does_the_rest(tmp_path):
     content, out = _copy(tmp_path), tmp_path / "out"
-    batch = subprocess.Popen([sys.executable, "-m", "pipeline", "batch", "--content",
-                              str(content), "--out", str(out), "--workers", "2"],
-                             cwd=ROOT, env=cli_env(), start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    batch = _start_batch(content, out, "--workers", "2")
     try:
         deadline = time.monotonic() + 60
         while len(list(out.glob("*/.batch-state.json"))) < 4 and time.monotonic() < deadline:
@@ -312,11 +318,8 @@ def _children(pid: int) -> list[int]:
 
 def test_a_worker_killed_mid_report_fails_that_report_alone(tmp_path):
     content, out = _copy(tmp_path), tmp_path / "out"
-    batch = subprocess.Popen([sys.executable, "-m", "pipeline", "batch", "--content",
-                              str(content), "--out", str(out), "--workers", "2",
-                              "--products", "pdf"], cwd=ROOT, env=cli_env(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+    batch = _start_batch(content, out, "--workers", "2", "--products", "pdf",
+                         output=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while len(list(out.glob("*/.batch-state.json"))) < 2 and time.monotonic() < deadline:
@@ -409,10 +412,7 @@ def _gone(pid: int) -> bool:
 
 def test_workers_stop_when_the_batch_is_killed_alone(tmp_path):
     content, out = _copy(tmp_path), tmp_path / "out"
-    batch = subprocess.Popen([sys.executable, "-m", "pipeline", "batch", "--content",
-                              str(content), "--out", str(out), "--products", "pdf"],
-                             cwd=ROOT, env=cli_env(), start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    batch = _start_batch(content, out, "--products", "pdf")
     workers = []
     try:
         deadline = time.monotonic() + 60

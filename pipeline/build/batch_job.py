@@ -35,6 +35,7 @@ from .products import chart_cache, write_docx, write_pdf, write_web
 
 PRODUCTS = ("pdf", "docx", "html")
 ROOT = "\ue000report"  # stands for the report directory in a worker's diagnostics
+SCRATCH_PREFIX = "pipeline-batch-"
 OUT = "\ue000out"  # and for the report's output directory (<out>/<id>) in their messages
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -101,13 +102,15 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def build_job(inputs: Inputs, job: Job) -> Outcome:
-    """Builds one row's products in this worker; never raises for the report's faults."""
+def build_job(inputs: Inputs, job: Job, under: Path | None = None) -> Outcome:
+    """Builds one row's products in this worker, its files unpacked under `under` (a
+    directory the local pool removes; by default the system's temporary directory);
+    never raises for the report's faults."""
     if job.fingerprint != pipeline_fingerprint():
         return _failed(job, [INTERNAL.at(ROOT, None, "this worker runs another version of the "
                                          "pipeline or its templates than the client: run "
                                          "`make setup` there from the same commit")])
-    root, scratch = _unpacked(inputs)
+    root, scratch = _unpacked(inputs, under)
     try:
         with time_limit(job.limits.seconds, job.id):
             doc, findings = load_document(root, job.strict, job.limits, job.id)
@@ -206,11 +209,13 @@ def placed(findings, content_dir: Path, report_dir: Path) -> tuple[Diagnostic, .
 _UNPACKED: dict[str, tuple[Path, Path]] = {}  # in this worker: inputs key → (report, scratch)
 
 
-def _unpacked(inputs: Inputs) -> tuple[Path, Path]:
+def _unpacked(inputs: Inputs, under: Path | None) -> tuple[Path, Path]:
     """Returns the directory holding the inputs in this worker, written once, and a
     scratch directory for the products; both are removed when the worker exits."""
     if inputs.key not in _UNPACKED:
-        base = Path(tempfile.mkdtemp(prefix="pipeline-batch-"))
+        if under is None and not _UNPACKED:  # a Dask worker's first: what killed ones left
+            remove_abandoned(Path(tempfile.gettempdir()))
+        base = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=under))
         # Run at exit by the main process and by multiprocessing's children alike
         # (which leave by os._exit, past atexit).
         Finalize(None, shutil.rmtree, args=(str(base), True), exitpriority=10)
@@ -222,3 +227,21 @@ def _unpacked(inputs: Inputs) -> tuple[Path, Path]:
         scratch.mkdir()
         _UNPACKED[inputs.key] = root, scratch
     return _UNPACKED[inputs.key]
+
+
+def remove_abandoned(directory: Path) -> None:
+    """Removes the scratch directories in directory whose process is gone (killed)."""
+    for found in directory.glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = found.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(found, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True

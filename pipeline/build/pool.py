@@ -11,17 +11,22 @@ closed and stop.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
 from ..rules import INTERNAL
-from .batch_job import ROOT, Inputs, Job, Outcome, build_job
+from .batch_job import ROOT, SCRATCH_PREFIX, Inputs, Job, Outcome, build_job, remove_abandoned
 
+STOP_GRACE = 5.0  # seconds an idle worker has to leave once its pipe is closed
 REPORTS_PER_WORKER = 200  # then a fresh process: what leaks in a library stays bounded
 WORKER_MEMORY_MIB = 1536  # resident memory above which a worker is replaced
 
@@ -31,15 +36,21 @@ class PoolOptions:
     workers: int
     reports_per_worker: int = REPORTS_PER_WORKER
     memory_mib: float = WORKER_MEMORY_MIB
+    scratch: Path | None = None  # where the workers unpack; set by local_outcomes
 
 
 class _Worker:
     """One worker process, its end of the pipe and the job it is building."""
 
+    # The client's ends of every worker's pipe: a worker forked later holds copies of
+    # them all, and closes them, lest another worker miss the client's end.
+    client_ends: set[Connection] = set()
+
     def __init__(self, inputs: Inputs, options: PoolOptions):
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, self.conn, inputs, options),
+        _Worker.client_ends.add(self.conn)
+        self.process = context.Process(target=_serve, args=(child, inputs, options),
                                        daemon=True)
         self.process.start()
         child.close()
@@ -54,17 +65,32 @@ class _Worker:
         self.job = job
         return True
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 0.0) -> None:
+        """Stops the worker: given grace seconds, it leaves on its own once its pipe is
+        closed; then it is killed."""
         self.conn.close()
+        _Worker.client_ends.discard(self.conn)
+        self.process.join(grace)
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
 
 
 def local_outcomes(inputs: Inputs, jobs: Iterable[Job], options: PoolOptions) -> Iterator[Outcome]:
-    """Yields the outcome of every job as workers finish them (in no set order)."""
-    pending = deque(jobs)
+    """Yields the outcome of every job as workers finish them (in no set order). The
+    workers unpack under one directory of this run's, removed at its end however they
+    ended, and what a killed run left is removed at the next one's start."""
+    remove_abandoned(Path(tempfile.gettempdir()))
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+    try:
+        yield from _run(inputs, deque(jobs), dataclasses.replace(options, scratch=scratch))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(inputs: Inputs, pending: deque, options: PoolOptions) -> Iterator[Outcome]:
     workers = [_Worker(inputs, options) for _ in range(min(options.workers, len(pending)))]
+    finished = False
     try:
         while pending or any(w.job for w in workers):
             for n, worker in enumerate(workers):
@@ -87,9 +113,10 @@ def local_outcomes(inputs: Inputs, jobs: Iterable[Job], options: PoolOptions) ->
                         workers.remove(worker)
                         if pending:
                             workers.append(_Worker(inputs, options))
-    finally:
+        finished = True
+    finally:  # idle at the end, a worker leaves on its own; else it is stopped at once
         for worker in workers:
-            worker.stop()
+            worker.stop(STOP_GRACE if finished else 0.0)
 
 
 def _answer(worker: _Worker) -> tuple[Outcome, bool]:
@@ -108,11 +135,11 @@ def _answer(worker: _Worker) -> tuple[Outcome, bool]:
                                             f"died ({how}): out of memory?"),), True), True
 
 
-def _serve(conn: Connection, clients_end: Connection, inputs: Inputs,
-           options: PoolOptions) -> None:
+def _serve(conn: Connection, inputs: Inputs, options: PoolOptions) -> None:
     """A worker's life: builds the jobs it is given until its pipe closes, its number
     of reports is reached or its memory is above the limit."""
-    clients_end.close()  # forked with it: held here, it would hide the client's death
+    for end in _Worker.client_ends:  # forked with it: held here, they would hide the
+        end.close()  # client's death from this worker and the others
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the client's handler
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's to handle
     _warm()
@@ -121,7 +148,7 @@ def _serve(conn: Connection, clients_end: Connection, inputs: Inputs,
             job = conn.recv()
         except (EOFError, OSError):
             return  # the client has gone
-        outcome = build_job(inputs, job)
+        outcome = build_job(inputs, job, options.scratch)
         retiring = done == options.reports_per_worker or _resident_mib() > options.memory_mib
         try:
             conn.send((outcome, retiring))

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -176,6 +177,7 @@ def test_a_killed_batch_leaves_finished_reports_and_a_rerun_does_the_rest(tmp_pa
         batch.wait()
     finished = {p.parent.name for p in out.glob("*/.batch-state.json")}
     assert 4 <= len(finished) < 30
+    assert _scratch(batch.pid)  # the killed run's unpacked inputs, which the next removes
     for pdf in out.glob("*/*.pdf"):
         assert len(PdfReader(pdf).pages) > 0  # whole: no half-written product
     for name in finished:
@@ -186,10 +188,17 @@ def test_a_killed_batch_leaves_finished_reports_and_a_rerun_does_the_rest(tmp_pa
     assert set(summary["up_to_date"]) == finished
     assert len(summary["built"]) == 30 - len(finished)
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert not _scratch(batch.pid)
+
+
+def _scratch(pid: int) -> list[Path]:
+    """The directories a batch of this pid unpacked its inputs into."""
+    return list(Path(tempfile.gettempdir()).glob(f"pipeline-batch-{pid}-*"))
 
 
 def test_workers_are_replaced_after_their_reports(tmp_path):
     content, out = _copy(tmp_path), tmp_path / "out"
+    before = set(Path(tempfile.gettempdir()).glob("pipeline-batch-*"))
     chosen = [f"dx-{r['団体コード']}" for r in _rows(content)[:5]]
     done = run_cli("batch", "--content", str(content), "--out", str(out), "--products", "pdf",
                    "--workers", "1", "--worker-reports", "2", "--only", *chosen)
@@ -199,6 +208,7 @@ def test_workers_are_replaced_after_their_reports(tmp_path):
                      "--products", "pdf", "--workers", "1", "--worker-memory-mib", "1",
                      "--only", *chosen[:3])
     assert "3 built" in memory.stdout and "3 worker process(es)" in memory.stdout
+    assert set(Path(tempfile.gettempdir()).glob("pipeline-batch-*")) <= before  # none left
 
 
 def test_what_a_batch_cannot_start_with(tmp_path):
@@ -429,3 +439,5 @@ def test_workers_stop_when_the_batch_is_killed_alone(tmp_path):
     finally:
         if not all(_gone(w) for w in workers):
             os.killpg(batch.pid, signal.SIGKILL)
+        for directory in _scratch(batch.pid):  # what the next batch would remove
+            shutil.rmtree(directory)

@@ -101,9 +101,16 @@ mutate: $(STAMP) | $(BUILD_DEBS_STAMP) $(TEST_DEBS_STAMP)
 	@$(PY) -c 'import mutmut' 2>/dev/null || $(PY) -m pip install --quiet -e '.[mutate]'
 	$(PY) tests/mutate.py $(GROUPS) $(if $(WRITE),--write)
 
-# Wall time and peak memory of each command, in fresh processes.
-bench: $(STAMP) | $(BUILD_DEBS_STAMP)
+# Wall time and peak memory of each command, in fresh processes, beside Pandoc and
+# Typst, which live in their own environment (bench/requirements.lock), not the product's.
+BENCH_VENV := .venv-bench
+bench: $(STAMP) $(BENCH_VENV)/.installed | $(BUILD_DEBS_STAMP)
 	$(PY) bench/bench.py
+
+$(BENCH_VENV)/.installed: bench/requirements.lock
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --require-hashes -r bench/requirements.lock
+	touch $@
 
 # The environment alone: what a scheduled job runs before calling the pipeline itself.
 setup: $(STAMP) | $(BUILD_DEBS_STAMP)
@@ -130,6 +137,10 @@ lock:
 	  --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
 	  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) \
 	  -o requirements.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	  --strip-extras --no-emit-index-url --no-emit-find-links \
+	  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) \
+	  -o bench/requirements.lock bench/requirements.in
 
 # Loading WeasyPrint once writes its compiled C declarations (write/weasyprint_loader.py),
 # so that the first build does not pay for them.

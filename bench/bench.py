@@ -9,8 +9,11 @@ Workloads: the flagship, and reports written by bench/generate.py of about
 a scheduled job runs it (interpreter start included); the first run is
 reported apart from the median of the others, since it pays for cold caches.
 Peak memory is the command's maximum resident set size, from wait4() in a
-small launcher (see run_once). When `pandoc` is installed, the same Markdown
-goes through `pandoc --to docx`, and `pandoc --toc --to html` followed by
+small launcher (see run_once). With a peer (Pandoc from .venv-bench, which
+`make bench` installs from bench/requirements.lock, else one on PATH), the same Markdown
+goes through `pandoc --to docx`, `pandoc -s --toc --to html` (beside our web
+edition), Pandoc → Typst (a reference: the other engine's floor, not a peer
+doing our work), and `pandoc --toc --to html` followed by
 WeasyPrint's command line making a tagged PDF/A-3u (the work ours does), run
 in turn with our `pdf` and `docx` (see measure_in_turn), and the table gives
 our time over theirs. Our package's bytecode is compiled first, as an
@@ -42,6 +45,28 @@ from generate import add_charts, generate  # noqa: E402
 
 SIZES = {"10 pages": 5, "100 pages": 56, "300 pages": 170}  # sections → about that many pages
 COMMANDS = ("check", "lint", "pdf", "docx", "all", "all --serial")
+BENCH_VENV = ROOT / ".venv-bench"  # the peers' own environment: Pandoc and Typst, pinned
+# Our command → the peers run in turn with it (Typst: a reference, not a peer).
+PEERS = {"pdf": ("pandoc html + weasyprint", "pandoc typst + typst"),
+         "docx": ("pandoc docx",), "html": ("pandoc html",)}
+
+
+def find_pandoc() -> str | None:
+    """Returns the Pandoc to compare with: .venv-bench's (pypandoc-binary, pinned), else
+    one on PATH."""
+    python = BENCH_VENV / "bin" / "python"
+    if python.exists():
+        found = subprocess.run([str(python), "-c", "import pypandoc; "
+                                "print(pypandoc.get_pandoc_path())"], capture_output=True,
+                               text=True)
+        if found.returncode == 0:
+            return found.stdout.strip()
+    return shutil.which("pandoc")
+
+
+PANDOC = find_pandoc()
+TYPST_COMPILE = ("import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], "
+                 "font_paths=['/usr/share/fonts/truetype'])")
 
 
 @dataclass(frozen=True)
@@ -121,14 +146,13 @@ def bench_ours(name: str, content: Path, out: Path, runs: int,
     """Returns our commands' timings; `pdf` and `docx` in turn with the peer's
     commands that do the same work, when there is a peer."""
     rows = [time_validation(name, content, 10)]
-    beside = {"pdf": "pandoc html + weasyprint", "docx": "pandoc docx"} if peer else {}
+    beside = {ours: [t for t in theirs if t in peer] for ours, theirs in PEERS.items()}
+    beside = {ours: theirs for ours, theirs in beside.items() if theirs}
     rows += [measure(name, command, _cli(command, content, out), runs)
              for command in COMMANDS if command not in beside]
-    in_turn = {}
-    for ours, theirs in beside.items():
-        in_turn[ours], in_turn[theirs] = _cli(ours, content, out), peer[theirs]
-    if in_turn:
-        rows += measure_in_turn(name, in_turn, runs)
+    for ours, theirs in beside.items():  # ours and its peers in turn, round after round
+        rows += measure_in_turn(name, {ours: _cli(ours, content, out),
+                                       **{what: peer[what] for what in theirs}}, runs)
     # The same PDF without PDF/A and tags, to show what archiving costs.
     plain = out.parent / f"{out.name}-plain-source"
     shutil.copytree(content, plain, dirs_exist_ok=True)
@@ -180,7 +204,7 @@ def peer_commands(content: Path, work: Path) -> dict[str, list[str]]:
     """Returns Pandoc's commands for the report in content: its .docx, and its HTML
     made into a PDF by WeasyPrint's command line."""
     sections = [str(p) for p in expanded_markdown(content, work)]
-    common = ["pandoc", *sections, "--citeproc", "--bibliography",
+    common = [PANDOC, *sections, "--citeproc", "--bibliography",
               str(work / "references.yaml"), "--resource-path", str(work)]
     # The peer does the work ours does: a table of contents, and an archival,
     # tagged PDF (issue 18).
@@ -189,8 +213,19 @@ def peer_commands(content: Path, work: Path) -> dict[str, list[str]]:
                                 "lang=ja", "-o", str(work / "p.html")])
     to_pdf += (f" && {weasyprint} {work / 'p.html'} {work / 'p.pdf'}"
                " --pdf-variant pdf/a-3u --pdf-tags")
-    return {"pandoc docx": common + ["-o", str(work / "p.docx")],
-            "pandoc html + weasyprint": ["sh", "-c", to_pdf]}
+    commands = {"pandoc docx": common + ["-o", str(work / "p.docx")],
+                "pandoc html": common + ["-s", "--toc", "--metadata", "title=bench",
+                                         "--metadata", "lang=ja", "-o", str(work / "w.html")],
+                "pandoc html + weasyprint": ["sh", "-c", to_pdf]}
+    python = BENCH_VENV / "bin" / "python"
+    if python.exists():  # Pandoc → Typst: Quarto's PDF engine, with the same fonts
+        to_typst = " ".join(common + ["-s", "--toc", "-V", "lang=ja", "-V", "region=JP",
+                                      "-V", "'mainfont=BIZ UDMincho'", "-t", "typst", "-o",
+                                      str(work / "t.typ")])
+        commands["pandoc typst + typst"] = [
+            "sh", "-c", f"{to_typst} && {python} -c \"{TYPST_COMPILE}\" {work / 't.typ'} "
+            f"{work / 't.pdf'}"]
+    return commands
 
 
 def bench_make(content: Path, out: Path, runs: int) -> list[Timing]:
@@ -356,15 +391,23 @@ def table(rows: list[Timing], pages: dict[str, int]) -> list[str]:
 
 
 def ratios(rows: list[Timing]) -> list[str]:
+    """Returns our medians over the peers' measured in turn with them, per workload."""
     by = {(r.workload, r.what): r.median for r in rows}
-    lines = ["| workload | docx: ours / pandoc | pdf: ours / (pandoc --toc + weasyprint, "
-             "PDF/A-3u, tagged) |",
-             "|---|--:|--:|"]
+    lines = ["| workload | pdf: ours / (pandoc --toc + weasyprint, PDF/A-3u, tagged) | "
+             "docx: ours / pandoc | web: ours / pandoc -s --toc | all / peer's pdf | "
+             "pdf: ours / (pandoc → typst), a reference |", "|---|--:|--:|--:|--:|--:|"]
     for workload in dict.fromkeys(r.workload for r in rows):
-        if (workload, "pandoc docx") in by:
-            lines.append(f"| {workload} | "
-                         f"{by[workload, 'docx'] / by[workload, 'pandoc docx']:.2f} | "
-                         f"{by[workload, 'pdf'] / by[workload, 'pandoc html + weasyprint']:.2f} |")
+        if (workload, "pandoc docx") not in by:
+            continue
+
+        def ratio(ours: str, peer: str) -> str:
+            theirs = by.get((workload, peer))
+            return f"{by[workload, ours] / theirs:.2f}" if theirs and (workload, ours) in by \
+                else "–"
+        pdf, typst = PEERS["pdf"]
+        lines.append(f"| {workload} | {ratio('pdf', pdf)} | {ratio('docx', 'pandoc docx')} | "
+                     f"{ratio('html', 'pandoc html')} | {ratio('all', pdf)} | "
+                     f"{ratio('pdf', typst)} |")
     return lines
 
 
@@ -385,8 +428,8 @@ def machine() -> list[str]:
     memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), "0")
     from importlib.metadata import version
-    pandoc = subprocess.run(["pandoc", "--version"], capture_output=True, text=True).stdout \
-        .splitlines()[0] if shutil.which("pandoc") else "pandoc not installed"
+    pandoc = subprocess.run([PANDOC, "--version"], capture_output=True, text=True).stdout \
+        .splitlines()[0] if PANDOC else "pandoc not installed"
     return [f"- {os.cpu_count()} CPUs ({cpu}), {int(memory) / 2**20:.0f} GiB memory, "
             f"{platform.system()} {platform.release()}",
             f"- Python {platform.python_version()}, WeasyPrint {version('weasyprint')}, "
@@ -422,7 +465,7 @@ def main() -> None:
             big = name == "300 pages"
             print(f"… {name}", file=sys.stderr)
             peer = (peer_commands(content, work / "pandoc" / name.replace(" ", "-"))
-                    if shutil.which("pandoc") else {})
+                    if PANDOC else {})
             rows += bench_ours(name, content, out, 2 if big else runs, peer)
             pages[name] = pages_of(next(out.glob("*.pdf")))
         copy = work / "flagship-copy"
@@ -439,8 +482,9 @@ def main() -> None:
     report = ["## Machine", "", *machine(), "", "## Times", "", *table(rows, pages), "",
               "## Growth with the page count", "", *exponents(rows, pages), "",
               "## Batch (bench/batch.py)", "", *batch, ""]
-    if shutil.which("pandoc"):
-        report += ["## Against Pandoc (median times)", "", *ratios(rows), ""]
+    if PANDOC:
+        report += ["## Against Pandoc (median times, each pair run in turn)", "",
+                   *ratios(rows), ""]
     print("\n".join(report))
     if args.write:
         args.write.write_text("# Benchmark results\n\nWritten by `bench/bench.py --write`.\n\n"

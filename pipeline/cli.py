@@ -257,7 +257,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="only this rule (may be given again)")
     lint.add_argument("--format", choices=["text", "json"], default="text",
                       help="findings as GCC-style lines (default) or as lint.json on stdout")
-    preview = commands.add_parser("preview", parents=[report, limits], help=HELP["preview"],
+    preview = commands.add_parser("preview", parents=[report, limits, row],
+                                  help=HELP["preview"],
                                   description=HELP["preview"])
     preview.add_argument("--port", type=int, default=8000, help="default %(default)s")
     preview.add_argument("--host", default="127.0.0.1",
@@ -409,7 +410,7 @@ def _dist(doc, run: Run, args: argparse.Namespace) -> int:
 
 def _preview(run: Run, args: argparse.Namespace) -> int:
     from .preview import Preview, serve, serve_until_stopped  # the server is this command's
-    preview = Preview(run.content, run.limits)
+    preview = Preview(run.content, run.limits, run.row)
     try:
         server = serve(preview, args.host, args.port)
     except OSError as exc:

@@ -42,8 +42,8 @@ IDLE_SECONDS = 10.0  # a connection that sends no request in this time is closed
 class Preview:
     """The current page and PDF of one report, rebuilt when its files change."""
 
-    def __init__(self, content: Path, limits: Limits = Limits()):
-        self.content, self.limits = content, limits
+    def __init__(self, content: Path, limits: Limits = Limits(), row: str | None = None):
+        self.content, self.limits, self.row = content, limits, row  # row: of `each:`
         self.page = b""  # the last good page
         self.pdf = b""
         self.errors: list[Diagnostic] = []
@@ -60,7 +60,7 @@ class Preview:
         keeps the last good page and shows why."""
         try:
             with time_limit(self.limits.seconds, display_path(self.content)):
-                doc, _ = load_document(self.content, limits=self.limits)
+                doc, _ = load_document(self.content, limits=self.limits, row=self.row)
                 page = web_page(doc, self.charts, head_extra=RELOAD)
             errors = []
         except PipelineError as exc:

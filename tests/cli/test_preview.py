@@ -171,3 +171,15 @@ def test_any_failure_of_a_rebuild_is_a_banner_and_the_next_save_rebuilds(tmp_pat
     monkeypatch.setattr(preview_module, "web_page", real)
     preview.rebuild()
     assert preview.current_page() == good
+
+
+def test_a_report_over_rows_is_previewed_one_row_at_a_time():
+    from pipeline.preview import Preview
+    corpus = ROOT / "tests" / "corpus" / "municipalities"
+    whole = Preview(corpus)
+    whole.rebuild()
+    assert "build them with `python -m pipeline batch`, or one with --row ID" in \
+        whole.current_page().decode("utf-8")
+    one = Preview(corpus, row="dx-131016")
+    one.rebuild()
+    assert "千代田区における行政手続のオンライン化" in one.current_page().decode("utf-8")

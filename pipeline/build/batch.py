@@ -60,7 +60,7 @@ def run_batch(options: BatchOptions,
     """
     each, rows = load_rows(options.content, DataFiles(options.content, options.limits))
     rows = _chosen(rows, options)
-    inputs = pack_inputs(options.content)
+    inputs = pack_inputs(options.content, options.out)
     shared = _shared_hash(inputs, f"data/{each}", options)
     hashes = {row.id: hashlib.sha256(f"{shared}\0{row.cells}".encode()).hexdigest()
               for row in rows}

@@ -76,12 +76,16 @@ class Outcome:
     peak_mib: float = 0.0  # the worker's peak resident memory so far
 
 
-def pack_inputs(content_dir: Path) -> Inputs:
-    """Returns every file of the report directory (dot files left out) as bytes."""
+def pack_inputs(content_dir: Path, out_dir: Path | None = None) -> Inputs:
+    """Returns every file of the report directory as bytes: not dot files, nor what lies
+    in the output directory when it is inside the report's (the products would change
+    the inputs' hash on every run)."""
+    out = out_dir.resolve() if out_dir is not None else None
     files = tuple((path.relative_to(content_dir).as_posix(), path.read_bytes())
                   for path in sorted(content_dir.rglob("*"))
                   if path.is_file() and not any(part.startswith(".") for part in
-                                                path.relative_to(content_dir).parts))
+                                                path.relative_to(content_dir).parts)
+                  and (out is None or out not in path.resolve().parents))
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(f"{name}\0{len(data)}\0".encode())

@@ -140,6 +140,16 @@ def test_unchanged_rows_are_skipped_and_a_changed_row_is_rebuilt_alone(tmp_path)
     assert "年ごとに高まっている" in pdf_text(out / chosen[0] / f"{chosen[0]}.pdf")
 
 
+def test_an_output_directory_inside_the_report_is_not_an_input(tmp_path):
+    content = _copy(tmp_path)
+    chosen = [f"dx-{r['団体コード']}" for r in _rows(content)[:2]]
+    args = ("batch", "--content", str(content), "--out", str(content / "output"),
+            "--products", "html", "--only", *chosen)
+    assert run_cli(*args).returncode == 0
+    again = run_cli(*args)
+    assert "0 built, 2 up to date" in again.stdout, again.stdout
+
+
 def test_a_bad_row_fails_alone(built, tmp_path):
     content, out = _copy(tmp_path), tmp_path / "out"
     shutil.copytree(built[1], out)

@@ -40,6 +40,11 @@ class BatchOptions:
     scheduler_timeout: float = 20.0  # seconds to wait for it to answer
     dist: bool = False  # a bundle per report (as `dist` makes it) instead of products
 
+    @property
+    def made(self) -> tuple[str, ...]:
+        """What each report's job makes: its products, or ('dist',), its bundle."""
+        return ("dist",) if self.dist else self.products
+
 
 @dataclass
 class BatchResult:
@@ -65,15 +70,14 @@ def run_batch(options: BatchOptions,
     hashes = {row.id: hashlib.sha256(f"{shared}\0{row.cells}".encode()).hexdigest()
               for row in rows}
     result = BatchResult()
-    products = ("dist",) if options.dist else options.products
     source = source_revision(options.content) if options.dist else None
     todo = []
     for row in rows:
         report_dir = options.out / row.id
-        if up_to_date(report_dir, hashes[row.id], products):
+        if up_to_date(report_dir, hashes[row.id], options.made):
             result.up_to_date.append(row.id)
         else:
-            todo.append(Job(row.id, products, options.strict, options.limits,
+            todo.append(Job(row.id, options.made, options.strict, options.limits,
                             pipeline_fingerprint(),
                             bundle_records(report_dir) if options.dist else (), source))
     progress(len(todo), None)
@@ -121,8 +125,8 @@ def _record(outcome: Outcome, digest: str, options: BatchOptions, result: BatchR
         record_failed(report_dir, findings, label, options.strict)
         result.failed[outcome.id] = findings
         return
-    products = ("dist",) if options.dist else options.products
-    record_built(report_dir, outcome.files, findings, digest, products, label, options.strict)
+    record_built(report_dir, outcome.files, findings, digest, options.made, label,
+                 options.strict)
     result.built.append(outcome.id)
 
 
@@ -145,7 +149,7 @@ def _summary(result: BatchResult, rows: list[RowReport], options: BatchOptions) 
     where = {row.id: row.where for row in rows}
     return {
         "content": display_path(options.content),
-        "products": ["dist"] if options.dist else list(options.products),
+        "products": list(options.made),
         "built": result.built,
         "up_to_date": result.up_to_date,
         "failed": [{"id": report_id, "row": where[report_id],

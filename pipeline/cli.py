@@ -21,13 +21,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build.pool import REPORTS_PER_WORKER, WORKER_MEMORY_MIB
 from .build import (Product, build_both, build_bundle, build_docx, build_html, build_pdf,
                     load_document)
 from .diagnostics import (WARNING, Diagnostic, PipelineError, display_path, findings_json,
                           in_order, make_strict)
 from .guards import signal_raises, time_limit
-from .limits import Limits
+from .limits import REPORTS_PER_WORKER, WORKER_MEMORY_MIB, Limits
 from .read.files import read_text
 from .rules import IO_ERROR, RULES
 from .ship.lock import OutputBusy, output_lock, report_lock

@@ -39,3 +39,8 @@ class Limits:
 
 EXPANSION_CPU_SECONDS = 5  # of CPU time for one section's Jinja: loops within loops
 EXPANSION_MEMORY = 512 * MIB  # more address space one section's Jinja may take
+# A batch's local worker is replaced after so many reports, or above so much resident
+# memory (`batch --worker-reports`, `--worker-memory-mib`): what a library leaks stays
+# bounded however long the batch.
+REPORTS_PER_WORKER = 200
+WORKER_MEMORY_MIB = 1536

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from ..limits import REPORTS_PER_WORKER, WORKER_MEMORY_MIB
 from ..rules import INTERNAL
 from .batch_job import ROOT, SCRATCH_PREFIX, Inputs, Job, Outcome, build_job, remove_abandoned
 
 STOP_GRACE = 5.0  # seconds an idle worker has to leave once its pipe is closed
-REPORTS_PER_WORKER = 200  # then a fresh process: what leaks in a library stays bounded
-WORKER_MEMORY_MIB = 1536  # resident memory above which a worker is replaced
 
 
 @dataclass(frozen=True)

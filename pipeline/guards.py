@@ -84,8 +84,17 @@ def memory_ceiling(extra_bytes: int):
 
 
 def _address_space() -> int:
+    return _statm(0)
+
+
+def resident_bytes() -> int:
+    """Returns this process's resident memory now (not its peak)."""
+    return _statm(1)
+
+
+def _statm(field: int) -> int:
     with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
 
 
 class _Expired(BaseException):

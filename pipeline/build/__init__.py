@@ -29,14 +29,15 @@ __all__ = ["ChartCache", "Product", "build_both", "build_bundle", "build_docx", 
 
 
 def load_document(content_dir: Path, strict: bool = False, limits: Limits = Limits(),
-                  row: str | None = None) -> tuple[Document, list[Diagnostic]]:
+                  row: str | None = None, row_index: int | None = None) -> tuple[
+                      Document, list[Diagnostic]]:
     """Returns the document tree of the report in content_dir (of a report over rows,
-    the one whose id is `row`), and its warnings.
+    the one whose id is `row`, found first at row_index if given), and its warnings.
 
     Every rule runs before anything is built; `strict` makes warnings errors.
     Raises PipelineError with every finding when any of them is an error.
     """
-    source = read_report(content_dir, limits, row)
+    source = read_report(content_dir, limits, row, row_index)
     doc, resolve_findings = resolve_document(source)
     findings = acknowledged_findings(
         source.report, [*source.findings, *resolve_findings, *run_checks(source, doc)])

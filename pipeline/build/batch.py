@@ -77,7 +77,7 @@ def run_batch(options: BatchOptions,
         if up_to_date(report_dir, hashes[row.id], options.made):
             result.up_to_date.append(row.id)
         else:
-            todo.append(Job(row.id, options.made, options.strict, options.limits,
+            todo.append(Job(row.id, row.index, options.made, options.strict, options.limits,
                             pipeline_fingerprint(),
                             bundle_records(report_dir) if options.dist else (), source))
     progress(len(todo), None)

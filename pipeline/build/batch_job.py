@@ -29,6 +29,7 @@ from ..limits import Limits
 from ..rules import INTERNAL
 from ..write import TEMPLATES
 from ..ship.bundle import DIST, DistOptions
+from ..ship.fingerprint import environment_fingerprint
 from ..ship.output import CACHE_DIR
 from . import build_bundle, load_document
 from .products import chart_cache, write_docx, write_pdf, write_web
@@ -37,7 +38,6 @@ PRODUCTS = ("pdf", "docx", "html")
 ROOT = "\ue000report"  # stands for the report directory in a worker's diagnostics
 SCRATCH_PREFIX = "pipeline-batch-"
 OUT = "\ue000out"  # and for the report's output directory (<out>/<id>) in their messages
-_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class Job:
     client runs (a worker that runs another refuses)."""
 
     id: str
+    index: int  # the row's, where the client found it: the worker need not search
     products: tuple[str, ...]  # of pdf, docx, html; or dist alone, a bundle
     strict: bool
     limits: Limits
@@ -95,15 +96,10 @@ def pack_inputs(content_dir: Path, out_dir: Path | None = None) -> Inputs:
 
 @functools.cache
 def pipeline_fingerprint() -> str:
-    """Returns a hash of the pipeline's code and templates: what makes the same inputs
-    give the same bytes."""
-    digest = hashlib.sha256()
-    for root, pattern in ((_PACKAGE, "*.py"), (TEMPLATES, "*")):
-        for path in sorted(root.rglob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """Returns the hash of this process's pipeline, templates, renderers and fonts: what
+    makes the same inputs give the same bytes (once a process: a worker keeps the code
+    it imported)."""
+    return environment_fingerprint(TEMPLATES)
 
 
 def build_job(inputs: Inputs, job: Job, under: Path | None = None) -> Outcome:
@@ -111,13 +107,13 @@ def build_job(inputs: Inputs, job: Job, under: Path | None = None) -> Outcome:
     directory the local pool removes; by default the system's temporary directory);
     never raises for the report's faults."""
     if job.fingerprint != pipeline_fingerprint():
-        return _failed(job, [INTERNAL.at(ROOT, None, "this worker runs another version of the "
-                                         "pipeline or its templates than the client: run "
+        return _failed(job, [INTERNAL.at(ROOT, None, "this worker's pipeline, templates, "
+                                         "renderers or fonts differ from the client's: run "
                                          "`make setup` there from the same commit")])
     root, scratch = _unpacked(inputs, under)
     try:
         with time_limit(job.limits.seconds, job.id):
-            doc, findings = load_document(root, job.strict, job.limits, job.id)
+            doc, findings = load_document(root, job.strict, job.limits, job.id, job.index)
             if job.products == ("dist",):
                 files = _bundle(doc, root, scratch, job)
             else:

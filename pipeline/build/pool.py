@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from ..guards import resident_bytes
 from ..limits import REPORTS_PER_WORKER, WORKER_MEMORY_MIB
 from ..rules import INTERNAL
 from .batch_job import ROOT, SCRATCH_PREFIX, Inputs, Job, Outcome, build_job, remove_abandoned
@@ -148,7 +149,8 @@ def _serve(conn: Connection, inputs: Inputs, options: PoolOptions) -> None:
         except (EOFError, OSError):
             return  # the client has gone
         outcome = build_job(inputs, job, options.scratch)
-        retiring = done == options.reports_per_worker or _resident_mib() > options.memory_mib
+        retiring = (done == options.reports_per_worker
+                    or resident_bytes() > options.memory_mib * 2**20)
         try:
             conn.send((outcome, retiring))
         except OSError:
@@ -160,8 +162,3 @@ def _serve(conn: Connection, inputs: Inputs, options: PoolOptions) -> None:
 def _warm() -> None:
     """Imports the writers before the first job: once per worker, not per report."""
     from ..write import docx, pdf  # noqa: F401 -- WeasyPrint, python-docx, lxml
-
-
-def _resident_mib() -> float:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20

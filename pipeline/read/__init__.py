@@ -37,15 +37,16 @@ class Source:
     tables: tuple[DataTable, ...] = ()  # the data files read whole, kept for the checks
 
 
-def read_report(content_dir: Path, limits: Limits = Limits(), row: str | None = None) -> Source:
+def read_report(content_dir: Path, limits: Limits = Limits(), row: str | None = None,
+                row_index: int | None = None) -> Source:
     """Returns everything the report in content_dir says, with the findings of reading it;
-    of a report over rows (`each:`), the report whose id is `row`.
+    of a report over rows (`each:`), the report whose id is `row` (load_report).
 
     Raises PipelineError when nothing can follow (report.yaml unreadable, say).
     """
     check_file_sizes(text_files(content_dir), limits)
     data = DataFiles(content_dir, limits)
-    report, findings = load_report(content_dir, data, row)
+    report, findings = load_report(content_dir, data, row, row_index)
     references, reference_findings = load_references(report.references)
     expanded, expand_findings = expand_sections(report, data, limits)
     images = ImageRules(report.directory, report.remote_images, limits.max_image_bytes)

@@ -19,8 +19,8 @@ import jinja2
 from ..diagnostics import Diagnostic, PipelineError, did_you_mean
 from ..rules import DATA, REPORT_FIELD
 from .data import DataFiles
-from .expand import make_environment, plain_message
-from .rows import Row, as_rows
+from .expand import brief, make_environment, plain_message
+from .rows import Row, as_rows, row_at
 from .tables import DataTable
 from .yamlfile import LineDict
 
@@ -62,14 +62,28 @@ def row_reports(path: Path, raw: LineDict, data: DataFiles) -> tuple[
     return reports, findings
 
 
-def pick_row(path: Path, raw: LineDict, data: DataFiles, wanted: str | None) -> tuple[Row, int]:
+def pick_row(path: Path, raw: LineDict, data: DataFiles, wanted: str | None,
+             hint: int | None = None) -> tuple[Row, int]:
     """Returns the row whose report has the id `wanted`, and its index; raises
     PipelineError naming the ids there are, or saying that such a report is built by
-    `batch` or with --row."""
+    `batch` or with --row.
+
+    `hint` is where a batch found the row when it listed them all (and checked that
+    no two make one id): that row alone is rendered, when it still makes that id,
+    instead of every row for every report.
+    """
+    table = each_table(path, raw, data)
+    if hint is not None and 0 <= hint < len(table.rows) and wanted is not None:
+        row = row_at(table, hint)
+        try:
+            if _render(_compile(path, raw, "id", raw["id"]), row).strip() == wanted:
+                return row, hint
+        except Exception:  # noqa: BLE001 -- the search below says what is wrong
+            pass
     reports, findings = row_reports(path, raw, data)
     found = [r for r in reports if r.id == wanted]
     if found:
-        return as_rows(each_table(path, raw, data))[found[0].index], found[0].index
+        return row_at(table, found[0].index), found[0].index
     if findings and wanted is not None:
         raise PipelineError(findings)
     ids = [r.id for r in reports]
@@ -149,8 +163,7 @@ def _row_error(path: Path, raw: LineDict, name: str, table: DataTable, index: in
 
 
 def _message(exc: Exception) -> str:
-    text = plain_message(str(exc)) or type(exc).__name__
-    return text if len(text) <= 300 else text[:300] + "…"
+    return plain_message(brief(exc))
 
 
 def _cells(table: DataTable, index: int) -> str:

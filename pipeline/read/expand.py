@@ -128,7 +128,7 @@ def expand_section(path: Path, variables: Variables, env: jinja2.Environment,
                                          "template makes a huge value")]) from None
     except Exception as exc:  # any error a template expression raises is the author's
         raise PipelineError([TEMPLATE.at(path, _template_line(exc),
-                                         f"template error: {_brief(exc)}")])
+                                         f"template error: {brief(exc)}")])
     expanded = _unmark(path, rendered)
     finding = bad_character(path, expanded.text, expanded.source_line)
     if finding:  # made by Jinja: "\x00", say, or a YAML value
@@ -170,7 +170,7 @@ def plain_message(message: str | None) -> str:
                        f"no {m[2]}", message or "")
 
 
-def _brief(exc: Exception) -> str:
+def brief(exc: Exception) -> str:
     """Returns the exception's message, cut short: it may quote a huge value."""
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 300 else text[:300] + "…"

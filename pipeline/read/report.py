@@ -84,17 +84,18 @@ FIELDS = {
 KINDS = ("告示・通知等", "記録・公開資料等", "解説・広報等")
 
 
-def load_report(content_dir: Path, data: DataFiles | None = None,
-                row: str | None = None) -> tuple[Report, list[Diagnostic]]:
+def load_report(content_dir: Path, data: DataFiles | None = None, row: str | None = None,
+                row_index: int | None = None) -> tuple[Report, list[Diagnostic]]:
     """Returns the report in content_dir and its findings (missing section files among them);
-    of a report over rows (`each:`), the one whose id is `row`.
+    of a report over rows (`each:`), the one whose id is `row` (row_index: where a batch
+    found it, tried first).
 
     Raises PipelineError when the metadata itself is wrong, as nothing can follow.
     """
     path, raw, field_findings = _raw_report(content_dir)
     picked, index = None, 0
     if "each" in raw:
-        picked, index = pick_row(path, raw, data or DataFiles(content_dir), row)
+        picked, index = pick_row(path, raw, data or DataFiles(content_dir), row, row_index)
         raise_if_errors(render_fields(path, raw, picked))
     elif row is not None:
         raise PipelineError([REPORT_FIELD.at(path, raw.line, f"--row {row}: report.yaml has "

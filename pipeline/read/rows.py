@@ -128,8 +128,12 @@ class Rows(list):
 
 def as_rows(table: DataTable) -> Rows:
     """Returns the table as the sections see it."""
-    return Rows((Row(zip(table.columns, _cells(table, index)), table)
-                 for index in range(len(table.rows))), table)
+    return Rows((row_at(table, index) for index in range(len(table.rows))), table)
+
+
+def row_at(table: DataTable, index: int) -> Row:
+    """Returns one row of the table as the sections see it."""
+    return Row(zip(table.columns, _cells(table, index)), table)
 
 
 def _cells(table: DataTable, index: int) -> list:

@@ -37,14 +37,32 @@ def fingerprint(doc: Document, templates: Path, extra_files: tuple[Path, ...] = 
     """Returns the content hash of everything that builds doc."""
     home = doc.inputs[0].parent if doc.inputs else Path.cwd()
     entries = [(os.path.relpath(p, home), file_sha256(p)) for p in (*doc.inputs, *extra_files)]
-    entries += [(f"templates/{p.relative_to(templates).as_posix()}", file_sha256(p))
-                for p in sorted(templates.rglob("*")) if p.is_file()]
+    entries += environment_entries(templates)
+    return Fingerprint(_digest(entries), tuple(entries))
+
+
+def environment_fingerprint(templates: Path) -> str:
+    """Returns the hash of what builds any report the same way: templates, the
+    pipeline's code, the renderers' versions and the fonts (a batch's workers must
+    all have the client's)."""
+    return _digest(environment_entries(templates))
+
+
+def environment_entries(templates: Path) -> list[tuple[str, str]]:
+    """Returns (label, value) for the templates, every module, every renderer's version
+    and every font file."""
+    entries = [(f"templates/{p.relative_to(templates).as_posix()}", file_sha256(p))
+               for p in sorted(templates.rglob("*")) if p.is_file()]
     entries += [(f"pipeline/{p.relative_to(PACKAGE).as_posix()}", file_sha256(p))
                 for p in package_files()]
     entries += [(f"version:{name}", version) for name, version in renderer_versions()]
     entries += [(f"font:{Path(p).name}", file_sha256(Path(p))) for p in font_files()]
+    return entries
+
+
+def _digest(entries: list[tuple[str, str]]) -> str:
     text = "".join(f"{label}\t{value}\n" for label, value in entries)
-    return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), tuple(entries))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def package_files() -> list[Path]:

@@ -409,7 +409,8 @@ def test_pool_gives_a_dead_workers_report_on():
     from pipeline.build.pool import PoolOptions, local_outcomes
     from pipeline.limits import Limits
     ids = [f"dx-{r['団体コード']}" for r in _rows(CORPUS)[:3]]
-    jobs = [Job(i, ("html",), False, Limits(), pipeline_fingerprint()) for i in ids]
+    jobs = [Job(i, n, ("html",), False, Limits(), pipeline_fingerprint())
+            for n, i in enumerate(ids)]
     outcomes = local_outcomes(pack_inputs(CORPUS), jobs, PoolOptions(1))
     done = [next(outcomes)]
     idle = _children(os.getpid())  # waiting for its next report

@@ -127,3 +127,12 @@ def test_row_is_the_each_row_not_a_data_file_named_row(tmp_path):
     (root / "data" / "row.csv").write_text("市区町村名\n別の町\n", encoding="utf-8")
     doc, _ = load_document(root, row="dx-011002")
     assert "札幌市" in str(doc.sections[0]) and "別の町" not in str(doc.sections[0])
+
+
+def test_a_batchs_hint_finds_the_row_and_a_stale_one_is_searched_past(tmp_path):
+    root = _report(tmp_path)
+    hinted, _ = load_document(root, row="dx-012025", row_index=1)
+    stale, _ = load_document(root, row="dx-012025", row_index=0)  # the rows moved since
+    far, _ = load_document(root, row="dx-012025", row_index=99)
+    assert hinted.meta.title == stale.meta.title == far.meta.title == "函館市の状況"
+    assert hinted.each_row == stale.each_row == ("towns.csv", 1)
